@@ -1,0 +1,31 @@
+# The README's two commands: `make plan` and `make test`. Both set everything up from scratch.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup plan plan-json test bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The offline plan of every stack (shared first, then every lob-*), under Pulumi mocks.
+plan: $(STAMP)
+	$(PY) -m tools.plan
+
+plan-json: $(STAMP)
+	$(PY) -m tools.plan --json plan.json
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) plan.json .pytest_cache .hypothesis
