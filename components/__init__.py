@@ -1,0 +1,1 @@
+"""The studio-access Pulumi program: one module per component, plus config and cross-stack wiring."""

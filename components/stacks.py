@@ -1,0 +1,86 @@
+"""Build the stack for its role: `shared` (network hub) or `lob` (Studio domain)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from . import outputs, refs
+from .config import LoadedStack, LobStackConfig, SharedStackConfig
+from .network_hub import NetworkHub, NetworkHubArgs
+from .provider import default_tags, make_provider
+from .studio_domain import StudioDomain, StudioDomainArgs
+
+
+def runtime_config() -> dict[str, Any]:
+    """Every config key the Pulumi engine gave this program (`namespace:key` -> value)."""
+    return {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+
+
+def build(loaded: LoadedStack) -> dict[str, Any]:
+    """Create the stack's resources; returns its outputs (names from components.outputs)."""
+    if isinstance(loaded.config, SharedStackConfig):
+        return build_shared(loaded, loaded.config)
+    return build_lob(loaded, loaded.config)
+
+
+def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
+    provider = make_provider(cfg.aws, default_tags(loaded.stack, cfg.tags))
+    region = cfg.aws.region
+    hub = NetworkHub(
+        "hub",
+        NetworkHubArgs(
+            region=region,
+            hub=cfg.hub,
+            ram=cfg.ram,
+            zones=cfg.hub.zones(region),
+            client_cidrs=[r.cidr for r in loaded.routed if r.cidr != cfg.hub.vpc_cidr],
+            lob_accounts=[lob.account_id for lob in cfg.lobs],
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+    return {
+        outputs.ACCOUNT_ID: cfg.aws.account_id,
+        outputs.REGION: region,
+        outputs.CENTRAL_VPC_ID: hub.central.vpc.id,
+        outputs.CENTRAL_VPC_CIDR: str(cfg.hub.vpc_cidr),
+        outputs.TRANSIT_GATEWAY_ID: hub.transit_gateway.id,
+        outputs.RAM_SHARE_ARN: hub.share.arn,
+        outputs.RESOLVER_RULE_IDS: {k: r.id for k, r in hub.rules.items()},
+        outputs.ENDPOINT_IDS: {k: e.id for k, e in hub.endpoints.items()},
+        outputs.HOSTED_ZONE_IDS: {k: z.zone_id for k, z in hub.zones.items()},
+        outputs.SAGEMAKER_API_ENDPOINT_ID: hub.endpoints["sagemaker-api"].id,
+        outputs.STUDIO_ENDPOINT_ID: hub.endpoints["studio"].id,
+        outputs.LOB_NAMES: [lob.name for lob in cfg.lobs],
+    }
+
+
+def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
+    lob = cfg.lob
+    provider = make_provider(cfg.aws, default_tags(loaded.stack, cfg.tags, lob=lob.name))
+    shared = refs.read_shared(lob.shared_stack)
+    studio = StudioDomain(
+        lob.name,
+        StudioDomainArgs(
+            lob=lob,
+            region=cfg.aws.region,
+            account_id=cfg.aws.account_id,
+            zones=lob.zones(cfg.aws.region),
+            transit_gateway_id=shared.transit_gateway_id,
+            ram_share_arn=shared.ram_share_arn,
+            resolver_rule_ids=shared.resolver_rule_ids,
+            central_vpc_cidr=shared.central_vpc_cidr,
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+    return {
+        outputs.ACCOUNT_ID: cfg.aws.account_id,
+        outputs.LOB_NAME: lob.name,
+        outputs.VPC_ID: studio.network.vpc.id,
+        outputs.DOMAIN_ID: studio.domain.id,
+        outputs.DOMAIN_ARN: studio.domain.arn,
+        outputs.USER_PROFILE_NAMES: [p.user_profile_name for p in studio.user_profiles.values()],
+        outputs.EXECUTION_ROLE_ARN: studio.execution_role.arn,
+        outputs.STUDIO_BUCKET: studio.bucket_name,
+    }

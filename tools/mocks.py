@@ -1,0 +1,207 @@
+"""Pulumi mocks that answer like AWS would: realistic, deterministic ids and ARNs per account.
+
+Used by the offline plan and the tests. Every resource gets an id shaped like the real one
+(`vpc-…`, `tgw-attach-…`, `d-…`), an ARN in the stack's own account and region, and the
+computed attributes the program reads (endpoint DNS entries, hosted zone ids, prefix lists).
+A StackReference is answered with the outputs of the referenced stack's own run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+
+
+def _digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
+    raw = hashlib.sha256("/".join(parts).encode()).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in raw)[:length]
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+# type token -> (id prefix, ARN resource part or None for "<kind>/<id>")
+_ID_PREFIX: dict[str, str] = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/route:Route": "r-rtb-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw-",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach-",
+    "aws:route53/resolverRule:ResolverRule": "rslvr-rr-",
+    "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": "rslvr-rrassoc-",
+    "aws:ec2/instance:Instance": "i-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
+}
+
+_ARN_KIND: dict[str, str] = {
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "transit-gateway",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "transit-gateway-attachment",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpc-endpoint",
+    "aws:ec2/securityGroup:SecurityGroup": "security-group",
+    "aws:ec2/routeTable:RouteTable": "route-table",
+}
+
+
+@dataclass
+class Registration:
+    """One resource as the engine received it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    provider: str
+    custom: bool
+    id: str
+    inputs: dict
+    outputs: dict
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def __init__(
+        self,
+        *,
+        stack: str,
+        account_id: str,
+        region: str,
+        stack_outputs: Optional[dict[str, dict]] = None,
+        invoke: Optional[Callable[[str, dict], dict]] = None,
+    ):
+        self.stack = stack
+        self.account_id = account_id
+        self.region = region
+        # fully qualified name of another stack -> its outputs
+        self.stack_outputs = stack_outputs or {}
+        self._invoke = invoke
+
+    # --- helpers
+
+    def _id(self, typ: str, name: str) -> str:
+        if typ == "aws:route53/resolverEndpoint:ResolverEndpoint":
+            return "rslvr-" + ("in-" if "inbound" in name else "out-") + _digest(self.stack, typ, name)
+        return _ID_PREFIX.get(typ, "") + _digest(self.stack, typ, name)
+
+    def _arn(self, typ: str, rid: str) -> str:
+        module, kind = typ.split(":")[1].split("/")[0], _ARN_KIND.get(typ) or _kebab(typ.split(":")[-1])
+        return f"arn:aws:{module}:{self.region}:{self.account_id}:{kind}/{rid}"
+
+    # --- the Mocks interface
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": self.account_id,
+                "arn": f"arn:aws:iam::{self.account_id}:user/plan",
+                "userId": "AIDPLAN",
+                "id": self.account_id,
+            }
+        if self._invoke:
+            return self._invoke(args.token, args.args)
+        raise NotImplementedError(f"the plan mocks do not answer invoke {args.token}")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ == "pulumi:pulumi:StackReference":
+            fqn = inputs.get("name", name)
+            if fqn not in self.stack_outputs:
+                raise KeyError(f"stack {self.stack} references stack {fqn}, which the plan has not run")
+            return f"{fqn}", {"name": fqn, "outputs": self.stack_outputs[fqn], "secretOutputNames": []}
+        if typ.startswith("pulumi:providers:") or not args.custom:
+            return f"{name}_id", inputs
+        rid = self._id(typ, name)
+        state = {"arn": self._arn(typ, rid), **inputs}
+        state.setdefault("name", f"{name}-{_digest(self.stack, name, length=7)}")
+        state.update(self._computed(typ, name, rid, inputs, state))
+        return state.get("id", rid), state
+
+    def _computed(self, typ: str, name: str, rid: str, inputs: dict, state: dict) -> dict:
+        acct, region = self.account_id, self.region
+        if typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
+            service = inputs.get("serviceName", "")
+            short = service.split(f".{region}.", 1)[-1]
+            return {
+                "dnsEntries": [
+                    {
+                        "dnsName": f"{rid}-{_digest(rid, length=8)}.{short}.{region}.vpce.amazonaws.com",
+                        "hostedZoneId": "Z7HUB22UULQXV",
+                    }
+                ],
+                "prefixListId": "pl-63a5400a" if inputs.get("vpcEndpointType") == "Gateway" else None,
+                "ownerId": acct,
+                "state": "available",
+            }
+        if typ == "aws:route53/zone:Zone":
+            zone_id = "Z" + _digest(self.stack, name, length=20, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            return {"id": zone_id, "zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}"}
+        if typ == "aws:route53/record:Record":
+            return {"fqdn": inputs.get("name")}
+        if typ == "aws:ram/resourceShare:ResourceShare":
+            arn = f"arn:aws:ram:{region}:{acct}:resource-share/{_digest(self.stack, name, length=36)}"
+            return {"id": arn, "arn": arn}
+        if typ == "aws:iam/role:Role":
+            role_name = inputs.get("name") or state["name"]
+            return {"name": role_name, "id": role_name, "arn": f"arn:aws:iam::{acct}:role/{role_name}", "uniqueId": "AROA" + rid.upper()}
+        if typ == "aws:iam/policy:Policy":
+            return {"arn": f"arn:aws:iam::{acct}:policy/{state['name']}"}
+        if typ == "aws:s3/bucket:Bucket":
+            bucket = inputs.get("bucket") or f"{name}-{_digest(self.stack, name, length=7)}"
+            return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
+        if typ == "aws:sagemaker/domain:Domain":
+            domain_id = "d-" + _digest(self.stack, name, length=12, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+            return {
+                "id": domain_id,
+                "arn": f"arn:aws:sagemaker:{region}:{acct}:domain/{domain_id}",
+                "url": f"https://{domain_id}.studio.{region}.sagemaker.aws",
+                "homeEfsFileSystemId": "fs-" + rid[:17],
+            }
+        if typ == "aws:sagemaker/userProfile:UserProfile":
+            profile = inputs.get("userProfileName")
+            return {"arn": f"arn:aws:sagemaker:{region}:{acct}:user-profile/{inputs.get('domainId')}/{profile}"}
+        if typ == "aws:route53/resolverRule:ResolverRule":
+            return {"arn": f"arn:aws:route53resolver:{region}:{acct}:resolver-rule/{rid}", "ownerId": acct}
+        if typ == "aws:ec2transitgateway/transitGateway:TransitGateway":
+            return {"ownerId": acct, "associationDefaultRouteTableId": "tgw-rtb-" + rid[4:]}
+        return {}
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that keeps, per resource, what `pulumi preview` would show."""
+
+    def __init__(self, mocks: PlanMocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            entry = self.resources[response.urn]
+            inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
+            self.registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    provider=request.provider,
+                    custom=bool(request.custom),
+                    id=entry.id,
+                    inputs=inputs,
+                    outputs=entry.state,
+                )
+            )
+        return response

@@ -1,0 +1,317 @@
+"""The offline plan: every stack of the project, run under Pulumi mocks, in dependency order.
+
+    python -m tools.plan [--stack NAME ...] [--json FILE] [--quiet]
+
+No Pulumi CLI and no cloud: each `Pulumi.<stack>.yaml` is validated and its program run as an
+update (not a preview, so every computed input appears in full), with mocks that answer like
+AWS in that stack's account. A `StackReference` is answered with the outputs that the
+referenced stack's own run exported; reading an output it does not export fails with both
+stacks and the output named. The policy pack (`policy/`) is applied to every resource.
+
+Exit codes: 0 plan complete, 1 the program or a mandatory policy failed, 2 bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import json
+import runpy
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pulumi
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components import config
+from components.config import PROJECT, ConfigError, LoadedStack, LobStackConfig
+from tools.mocks import PlanMocks, RecordingMonitor, Registration
+
+PROGRAM = config.PROJECT_DIR / "__main__.py"
+ORGANIZATION = "organization"
+
+
+class PlanError(Exception):
+    """A stack's program failed under the mocks."""
+
+
+@dataclass
+class StackPlan:
+    stack: str
+    loaded: LoadedStack
+    resources: list[Registration] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    violations: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "resources": [
+                {
+                    "type": r.type,
+                    "name": r.name,
+                    "urn": r.urn,
+                    "parent": r.parent,
+                    "provider": r.provider,
+                    "id": r.id,
+                    "inputs": r.inputs,
+                }
+                for r in self.resources
+            ],
+            "outputs": self.outputs,
+        }
+
+
+# --------------------------------------------------------------------------- stacks and order
+
+
+def discover(project_dir: Path = config.PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def runtime_values(file_config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """A stack file's config as the Pulumi CLI hands it to the program: JSON text for objects."""
+    values, secrets = {}, []
+    for key, value in file_config.items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            values[key], _ = "[secret]", secrets.append(key)
+        elif isinstance(value, (dict, list)):
+            values[key] = json.dumps(value)
+        elif isinstance(value, bool):
+            values[key] = "true" if value else "false"
+        else:
+            values[key] = str(value)
+    return values, secrets
+
+
+def load_all(stacks: list[str], project_dir: Path = config.PROJECT_DIR) -> dict[str, LoadedStack]:
+    """Validate every named stack; all problems of all stacks in one ConfigError."""
+    loaded, problems = {}, []
+    for stack in stacks:
+        path = config.stack_file(stack, project_dir)
+        try:
+            problems += config.check_stack_file_settings(path)
+            loaded[stack] = config.load(stack, config.read_stack_file(path), project_dir)
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(list(dict.fromkeys(problems)))
+    return loaded
+
+
+def dependencies(loaded: LoadedStack) -> list[str]:
+    cfg = loaded.config
+    return [cfg.lob.shared_stack_name] if isinstance(cfg, LobStackConfig) else []
+
+
+def order(loaded: dict[str, LoadedStack]) -> list[str]:
+    """Stacks after the stacks they reference; a cycle or an unknown stack is an error."""
+    done: list[str] = []
+    visiting: list[str] = []
+
+    def visit(stack: str) -> None:
+        if stack in done:
+            return
+        if stack in visiting:
+            raise ConfigError([(f"Pulumi.{stack}.yaml", "(stack references)", f"cycle: {' -> '.join(visiting + [stack])}")])
+        if stack not in loaded:
+            raise ConfigError([(f"Pulumi.{visiting[-1]}.yaml", "(stack references)", f"references stack {stack}, which has no stack file")])
+        visiting.append(stack)
+        for dep in dependencies(loaded[stack]):
+            visit(dep)
+        visiting.pop()
+        done.append(stack)
+
+    for stack in sorted(loaded):
+        visit(stack)
+    return done
+
+
+# --------------------------------------------------------------------------- running a stack
+
+
+def _resolve(value: Any) -> Any:
+    return _sync_await(pulumi.Output.from_input(value).future())
+
+
+def run_stack(
+    loaded: LoadedStack,
+    file_config: dict[str, Any],
+    stack_outputs: dict[str, dict],
+    program: Path = PROGRAM,
+) -> StackPlan:
+    """Run the real program (`__main__.py`) for one stack under the mocks, in a fresh context."""
+    return contextvars.Context().run(_run_stack, loaded, file_config, stack_outputs, program)
+
+
+def _run_stack(loaded, file_config, stack_outputs, program) -> StackPlan:
+    cfg = loaded.config
+    mocks = PlanMocks(
+        stack=loaded.stack,
+        account_id=cfg.aws.account_id,
+        region=cfg.aws.region,
+        stack_outputs=stack_outputs,
+    )
+    monitor = RecordingMonitor(mocks)
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    set_mocks(mocks, project=PROJECT, stack=loaded.stack, preview=False, monitor=monitor, organization=ORGANIZATION)
+    values, secrets = runtime_values(file_config)
+    pulumi.runtime.set_all_config(values, secrets)
+    root = get_root_resource()
+    result: dict[str, Any] = {}
+
+    def body() -> None:
+        runpy.run_path(str(program), run_name="__main__")
+        result["outputs"] = _resolve(root.outputs)
+
+    try:
+        _sync_await(run_pulumi_func(body))
+    except ConfigError:
+        raise
+    except Exception as exc:  # the program's own error, reported with the stack's name
+        raise PlanError(f"stack {loaded.stack}: {exc}") from exc
+    return StackPlan(loaded.stack, loaded, monitor.registrations, result.get("outputs", {}))
+
+
+def fqn(stack: str) -> str:
+    return f"{ORGANIZATION}/{PROJECT}/{stack}"
+
+
+def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DIR) -> dict[str, StackPlan]:
+    """Plan the named stacks (default: all) and the stacks they reference, in order."""
+    wanted = stacks or discover(project_dir)
+    known = discover(project_dir)
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise ConfigError([(f"Pulumi.{s}.yaml", "(file)", "not found") for s in unknown])
+    loaded = load_all(known if stacks is None else _closure(wanted, project_dir), project_dir)
+    results: dict[str, StackPlan] = {}
+    exported: dict[str, dict] = {}
+    for stack in order(loaded):
+        file_config = config.read_stack_file(config.stack_file(stack, project_dir))
+        result = run_stack(loaded[stack], file_config, exported)
+        results[stack] = result
+        exported[fqn(stack)] = result.outputs
+        for dep in dependencies(loaded[stack]):
+            # A LOB stack names its shared stack with its own org; answer that name too.
+            exported[loaded[stack].config.lob.shared_stack] = results[dep].outputs
+    apply_policies(results)
+    return results
+
+
+def _closure(stacks: list[str], project_dir: Path) -> list[str]:
+    """The stacks and, transitively, the stacks they reference (validated on the way)."""
+    seen: list[str] = []
+    todo = list(stacks)
+    while todo:
+        stack = todo.pop()
+        if stack in seen:
+            continue
+        seen.append(stack)
+        loaded = load_all([stack], project_dir)[stack]
+        todo += dependencies(loaded)
+    return seen
+
+
+def apply_policies(results: dict[str, StackPlan]) -> None:
+    """The policy pack over every resource of every stack (when the pack is present)."""
+    try:
+        from policy import runner
+    except ImportError:
+        return
+    for result in results.values():
+        resources = [r for r in result.to_json()["resources"]]
+        result.violations = runner.evaluate(result.stack, resources)
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def tree(result: StackPlan) -> list[str]:
+    children: dict[str, list[Registration]] = {}
+    for r in result.resources:
+        children.setdefault(r.parent, []).append(r)
+    lines = [f"{PROJECT}-{result.stack} (pulumi:pulumi:Stack)"]
+
+    def walk(parent: str, depth: int) -> None:
+        for r in children.get(parent, []):
+            lines.append(f"{'  ' * depth}+ {r.type}  {r.name}")
+            walk(r.urn, depth + 1)
+
+    roots = {r.parent for r in result.resources} - {r.urn for r in result.resources}
+    for root in sorted(roots):
+        walk(root, 1)
+    return lines
+
+
+def summary(result: StackPlan) -> list[str]:
+    counts = Counter(r.type for r in result.resources if r.custom)
+    width = max((len(t) for t in counts), default=0)
+    lines = [f"  {t.ljust(width)}  {n}" for t, n in sorted(counts.items())]
+    lines.append(f"  {'resources to create'.ljust(width)}  {sum(counts.values())}")
+    return lines
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.plan", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", action="append", help="plan this stack (repeatable; default: every stack)")
+    parser.add_argument("--json", metavar="FILE", help="write resources and outputs of every stack as JSON")
+    parser.add_argument("--quiet", action="store_true", help="only the summaries")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        results = plan(args.stack)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except PlanError as exc:
+        print(f"plan failed: {exc}", file=sys.stderr)
+        return 1
+
+    shown = {s: r for s, r in results.items() if not args.stack or s in args.stack}
+    mandatory = 0
+    for stack, result in shown.items():
+        print(f"\n=== stack {stack} (account {result.loaded.config.aws.account_id}, {result.loaded.config.aws.region})")
+        if not args.quiet:
+            print("\n".join(tree(result)))
+        print("\n".join(summary(result)))
+        print(f"  outputs: {', '.join(sorted(result.outputs))}")
+        for v in result.violations:
+            print("  " + _format_violation(v))
+            mandatory += v.enforcement == "mandatory"
+    rules = _rule_count()
+    if rules is not None:
+        total = sum(len(r.violations) for r in shown.values())
+        print(f"\npolicy pack: {rules} rules run on {sum(len(r.resources) for r in shown.values())} resources, {total} violations ({mandatory} mandatory)")
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"stacks": {s: r.to_json() for s, r in shown.items()}}, indent=2, sort_keys=True, default=str)
+        )
+        print(f"wrote {args.json}")
+    print(f"planned {len(shown)} stacks in {time.perf_counter() - started:.1f}s")
+    return 1 if mandatory else 0
+
+
+def _format_violation(v) -> str:
+    from policy import runner
+
+    return runner.format_violation(v)
+
+
+def _rule_count() -> Optional[int]:
+    try:
+        from policy import runner
+    except ImportError:
+        return None
+    return runner.RULE_COUNT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
