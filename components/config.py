@@ -33,6 +33,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -304,13 +306,14 @@ class SharedStackConfig(_Model):
     ram: RamConfig = RamConfig()
     lobs: list[LobEntry] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_lobs(self) -> "SharedStackConfig":
+    @field_validator("lobs")
+    @classmethod
+    def _unique_lobs(cls, lobs: list[LobEntry], info: ValidationInfo) -> list[LobEntry]:
         problems = []
         for what, values in (
-            ("LOB name", [lob.name for lob in self.lobs]),
-            ("LOB stack", [lob.stack_name for lob in self.lobs]),
-            ("LOB account", [lob.account_id for lob in self.lobs]),
+            ("LOB name", [lob.name for lob in lobs]),
+            ("LOB stack", [lob.stack_name for lob in lobs]),
+            ("LOB account", [lob.account_id for lob in lobs]),
         ):
             dupes = sorted({v for v in values if values.count(v) > 1})
             if dupes:
@@ -320,15 +323,16 @@ class SharedStackConfig(_Model):
                     else ""
                 )
                 problems.append(f"duplicate {what}: {', '.join(dupes)}{extra}")
-        own = [lob.name for lob in self.lobs if lob.account_id == self.aws.account_id]
+        target = info.data.get("aws")
+        own = [lob.name for lob in lobs if target and lob.account_id == target.account_id]
         if own:
             problems.append(
-                f"LOB {', '.join(own)} uses the shared account {self.aws.account_id}; "
+                f"LOB {', '.join(own)} uses the shared account {target.account_id}; "
                 "RAM cannot share with the owning account"
             )
         if problems:
             raise ValueError("; ".join(problems))
-        return self
+        return lobs
 
     def lob(self, name: str) -> Optional[LobEntry]:
         return next((lob for lob in self.lobs if lob.name == name), None)

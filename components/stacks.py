@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
 
 from . import outputs, refs
-from .config import LoadedStack, LobStackConfig, SharedStackConfig
+from .config import PROJECT_DIR, LoadedStack, LobStackConfig, SharedStackConfig
 from .network_hub import NetworkHub, NetworkHubArgs
 from .provider import default_tags, make_provider
 from .studio_domain import StudioDomain, StudioDomainArgs
@@ -16,6 +17,12 @@ from .studio_domain import StudioDomain, StudioDomainArgs
 def runtime_config() -> dict[str, Any]:
     """Every config key the Pulumi engine gave this program (`namespace:key` -> value)."""
     return {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+
+
+def project_dir() -> Path:
+    """Where Pulumi.yaml and the stack files are (the engine's root directory)."""
+    root = pulumi.get_root_directory()
+    return Path(root) if root and (Path(root) / "Pulumi.yaml").exists() else PROJECT_DIR
 
 
 def build(loaded: LoadedStack) -> dict[str, Any]:

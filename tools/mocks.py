@@ -68,6 +68,7 @@ class Registration:
     provider: str
     custom: bool
     id: str
+    dependencies: list[str]
     inputs: dict
     outputs: dict
 
@@ -200,6 +201,7 @@ class RecordingMonitor(MockMonitor):
                     provider=request.provider,
                     custom=bool(request.custom),
                     id=entry.id,
+                    dependencies=sorted(request.dependencies),
                     inputs=inputs,
                     outputs=entry.state,
                 )

@@ -61,6 +61,7 @@ class StackPlan:
                     "parent": r.parent,
                     "provider": r.provider,
                     "id": r.id,
+                    "dependencies": r.dependencies,
                     "inputs": r.inputs,
                 }
                 for r in self.resources
@@ -145,13 +146,13 @@ def run_stack(
     loaded: LoadedStack,
     file_config: dict[str, Any],
     stack_outputs: dict[str, dict],
-    program: Path = PROGRAM,
+    project_dir: Path = config.PROJECT_DIR,
 ) -> StackPlan:
     """Run the real program (`__main__.py`) for one stack under the mocks, in a fresh context."""
-    return contextvars.Context().run(_run_stack, loaded, file_config, stack_outputs, program)
+    return contextvars.Context().run(_run_stack, loaded, file_config, stack_outputs, project_dir)
 
 
-def _run_stack(loaded, file_config, stack_outputs, program) -> StackPlan:
+def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
     cfg = loaded.config
     mocks = PlanMocks(
         stack=loaded.stack,
@@ -162,13 +163,14 @@ def _run_stack(loaded, file_config, stack_outputs, program) -> StackPlan:
     monitor = RecordingMonitor(mocks)
     asyncio.set_event_loop(asyncio.new_event_loop())
     set_mocks(mocks, project=PROJECT, stack=loaded.stack, preview=False, monitor=monitor, organization=ORGANIZATION)
+    pulumi.runtime.settings.SETTINGS.root_directory = str(project_dir)
     values, secrets = runtime_values(file_config)
     pulumi.runtime.set_all_config(values, secrets)
     root = get_root_resource()
     result: dict[str, Any] = {}
 
     def body() -> None:
-        runpy.run_path(str(program), run_name="__main__")
+        runpy.run_path(str(PROGRAM), run_name="__main__")
         result["outputs"] = _resolve(root.outputs)
 
     try:
@@ -196,7 +198,7 @@ def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_
     exported: dict[str, dict] = {}
     for stack in order(loaded):
         file_config = config.read_stack_file(config.stack_file(stack, project_dir))
-        result = run_stack(loaded[stack], file_config, exported)
+        result = run_stack(loaded[stack], file_config, exported, project_dir)
         results[stack] = result
         exported[fqn(stack)] = result.outputs
         for dep in dependencies(loaded[stack]):

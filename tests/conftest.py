@@ -1,0 +1,69 @@
+"""Shared fixtures: a copy of the project's stack files to edit, and the offline plan."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components import config
+from tools import plan as plan_tool
+
+ROOT = config.PROJECT_DIR
+
+
+class Project:
+    """A temporary copy of the project's stack files, editable key by key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        for f in ROOT.glob("Pulumi*.yaml"):
+            shutil.copy(f, path / f.name)
+
+    def file(self, stack: str) -> Path:
+        return self.path / f"Pulumi.{stack}.yaml"
+
+    def read(self, stack: str) -> dict:
+        return yaml.safe_load(self.file(stack).read_text())["config"]
+
+    def write(self, stack: str, cfg: dict) -> None:
+        self.file(stack).write_text(yaml.safe_dump({"config": cfg}, sort_keys=False))
+
+    def edit(self, stack: str, fn) -> None:
+        cfg = self.read(stack)
+        fn(cfg)
+        self.write(stack, cfg)
+
+    def load(self, stack: str) -> config.LoadedStack:
+        return config.load(stack, config.read_stack_file(self.file(stack)), self.path)
+
+    def problems(self, stack: str) -> list[tuple[str, str, str]]:
+        with pytest.raises(config.ConfigError) as err:
+            self.load(stack)
+        return err.value.problems
+
+    def plan(self, stacks=None):
+        return plan_tool.plan(stacks, self.path)
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def planned():
+    """The offline plan of the project's own stack files (all stacks)."""
+    return plan_tool.plan()
+
+
+def resources(result, type_: str) -> list:
+    return [r for r in result.resources if r.type == type_]
+
+
+def one(result, type_: str, name: str):
+    found = [r for r in result.resources if r.type == type_ and r.name == name]
+    assert len(found) == 1, f"{type_} {name}: {len(found)} found"
+    return found[0]
