@@ -19,6 +19,7 @@ import contextvars
 import json
 import runpy
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -163,7 +164,11 @@ def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
     monitor = RecordingMonitor(mocks)
     asyncio.set_event_loop(asyncio.new_event_loop())
     set_mocks(mocks, project=PROJECT, stack=loaded.stack, preview=False, monitor=monitor, organization=ORGANIZATION)
-    pulumi.runtime.settings.SETTINGS.root_directory = str(project_dir)
+    settings = pulumi.runtime.settings.SETTINGS
+    settings.root_directory = str(project_dir)
+    # Their defaults are shared by every context: a failed earlier run must not leave tasks here.
+    settings.outputs = set()
+    settings.lock = threading.Lock()
     values, secrets = runtime_values(file_config)
     pulumi.runtime.set_all_config(values, secrets)
     root = get_root_resource()
@@ -179,7 +184,9 @@ def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
         raise
     except Exception as exc:  # the program's own error, reported with the stack's name
         raise PlanError(f"stack {loaded.stack}: {exc}") from exc
-    return StackPlan(loaded.stack, loaded, monitor.registrations, result.get("outputs", {}))
+    # Registration order depends on the event loop; the plan is sorted, so two runs compare equal.
+    registrations = sorted(monitor.registrations, key=lambda r: r.urn)
+    return StackPlan(loaded.stack, loaded, registrations, result.get("outputs", {}))
 
 
 def fqn(stack: str) -> str:
@@ -261,7 +268,7 @@ def summary(result: StackPlan) -> list[str]:
     return lines
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DIR) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.plan", description=__doc__.split("\n\n")[0])
     parser.add_argument("--stack", action="append", help="plan this stack (repeatable; default: every stack)")
     parser.add_argument("--json", metavar="FILE", help="write resources and outputs of every stack as JSON")
@@ -269,7 +276,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
-        results = plan(args.stack)
+        results = plan(args.stack, project_dir)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
