@@ -22,7 +22,7 @@ import re
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
 import yaml
 from pulumi.errors import RunError
@@ -42,6 +42,8 @@ from pydantic.alias_generators import to_camel
 PROJECT = "studio-access"
 NAMESPACE = f"{PROJECT}:"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Keys read with require_secret, never validated or printed as plain values.
+SECRET_KEYS = ("temporaryPassword",)
 
 
 class ConfigError(RunError):
@@ -251,8 +253,25 @@ class HubConfig(_VpcLayout):
         return self
 
 
-class AccessVpcConfig(_VpcLayout):
-    """The access VPC of the proxy (shared account); defaults reproduce the sample."""
+# CloudWatch Logs accepts only these retention periods.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+class ApiConfig(_Model):
+    """The private REST API in front of the presigned-URL function."""
+
+    stage: Annotated[str, _pattern(r"[A-Za-z0-9_-]{1,64}", "API stage name")] = "dev"
+    authorizer_ttl_seconds: int = Field(default=120, ge=0, le=3600)
+    throttling_rate_limit: float = Field(default=10.0, gt=0, le=10000)
+    throttling_burst_limit: int = Field(default=20, ge=1, le=5000)
+    execution_logging_level: Literal["ERROR", "INFO", "OFF"] = "ERROR"
+    # API Gateway's account-wide CloudWatch role (needed for execution logs). Set to false when
+    # another stack of this account and region already manages `aws.apigateway.Account`.
+    manage_account_logging_role: bool = True
+
+
+class AccessConfig(_VpcLayout):
+    """The access proxy (shared account): its VPC, tables, functions and API; defaults reproduce the sample."""
 
     vpc_cidr: Network = ipaddress.IPv4Network("10.17.0.0/16")
     private_subnets: tuple[Network, Network] = (
@@ -263,6 +282,68 @@ class AccessVpcConfig(_VpcLayout):
         ipaddress.IPv4Network("10.17.64.0/24"),
         ipaddress.IPv4Network("10.17.4.0/24"),
     )
+    # The role every LOB stack creates and the presigned-URL function assumes.
+    access_role_name: Annotated[str, _pattern(r"[\w+=,.@-]{1,64}", "IAM role name")] = "SagemakerStudioAccessRole"
+    url_expires_seconds: int = Field(default=20, ge=5, le=300)  # SageMaker's ExpiresInSeconds range
+    session_expiration_seconds: Optional[int] = Field(default=None, ge=1800, le=43200)
+    cache_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    log_retention_days: int = 30
+    table_deletion_protection: bool = True
+    api: ApiConfig = ApiConfig()
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{days} is not a CloudWatch Logs retention period ({', '.join(map(str, LOG_RETENTION_DAYS))})")
+        return days
+
+
+class IdentityConfig(_Model):
+    """Who signs the tokens the authorizer accepts: a Cognito pool this stack creates, or an OIDC issuer."""
+
+    provider: Literal["cognito", "oidc"] = "cognito"
+    # cognito
+    pool_name: Annotated[str, _pattern(r"[\w\s+=,.@-]{1,128}", "user pool name")] = "SageMakerPool"
+    password_minimum_length: int = Field(default=12, ge=12, le=99)
+    mfa: Literal["OFF", "OPTIONAL", "ON"] = "OPTIONAL"
+    access_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    allow_password_auth: bool = False
+    deletion_protection: bool = True
+    # oidc
+    issuer: Optional[Annotated[str, _pattern(r"https://[^\s/?#]+(/[^\s?#]*)?", "https issuer URL")]] = None
+    jwks_url: Optional[Annotated[str, _pattern(r"https://[^\s?#]+", "https JWKS URL")]] = None
+    audience: Optional[str] = None
+    client_ids: list[str] = []
+    username_claim: str = "username"
+    token_use: Optional[str] = None  # default: "access" for Cognito, no check for OIDC
+    leeway_seconds: int = Field(default=0, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> "IdentityConfig":
+        if self.provider == "oidc":
+            if not self.issuer:
+                raise ValueError("provider oidc needs issuer")
+            if not (self.audience or self.client_ids):
+                raise ValueError("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
+        elif self.issuer or self.jwks_url or self.audience or self.client_ids:
+            raise ValueError("issuer, jwksUrl, audience and clientIds are for provider oidc; Cognito's come from the pool")
+        return self
+
+
+class UserEntry(_Model):
+    """A person who may open Studio: their LOB, and the Studio user profile (default: the username)."""
+
+    # Usernames become user profile names and IAM resource ARNs: SageMaker's pattern.
+    username: SageMakerName
+    lob: LobName
+    profile: Optional[SageMakerName] = None
+    # Cognito mails the temporary password here; without it, the stack secret temporaryPassword is used.
+    email: Optional[Annotated[str, _pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email address")]] = None
+
+    @property
+    def profile_name(self) -> str:
+        return self.profile or self.username
 
 
 class RamConfig(_Model):
@@ -302,9 +383,27 @@ class SharedStackConfig(_Model):
     aws: AwsTarget
     tags: dict[str, str] = {}
     hub: HubConfig = HubConfig()
-    access: AccessVpcConfig = AccessVpcConfig()
+    access: AccessConfig = AccessConfig()
     ram: RamConfig = RamConfig()
     lobs: list[LobEntry] = Field(min_length=1)
+    identity: IdentityConfig = IdentityConfig()
+    users: list[UserEntry] = []
+
+    @field_validator("users")
+    @classmethod
+    def _known_lobs(cls, users: list[UserEntry], info: ValidationInfo) -> list[UserEntry]:
+        names = [u.username.lower() for u in users]  # Cognito usernames are case-insensitive
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        problems = [f"duplicate username: {', '.join(dupes)}"] if dupes else []
+        lobs = {lob.name for lob in info.data.get("lobs") or []}
+        problems += [
+            f"user {u.username} maps to LOB {u.lob}, which lobs does not list ({', '.join(sorted(lobs))})"
+            for u in users
+            if lobs and u.lob not in lobs
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return users
 
     @field_validator("lobs")
     @classmethod
@@ -549,15 +648,55 @@ def load_stack_file_config(stack: str, project_dir: Path = PROJECT_DIR) -> Stack
     return validate_values(project_values(config), path.name)
 
 
+def _lob_stack_values(entry: LobEntry, project_dir: Path) -> Optional[dict]:
+    """The raw `studio-access:lob` map of a LOB's stack file, if the project has that file."""
+    path = stack_file(entry.stack_name, project_dir)
+    if not path.exists():
+        return None
+    raw = project_values(read_stack_file(path)).get("lob")
+    return raw if isinstance(raw, dict) else {}
+
+
+def user_problems(
+    cfg: SharedStackConfig, file: str, secrets: set[str], project_dir: Path
+) -> list[tuple[str, str, str]]:
+    """Users need a profile in their LOB's domain, and a way to get a first password."""
+    problems = []
+    for index, user in enumerate(cfg.users):
+        key = f"{NAMESPACE}users[{index}]"
+        entry = cfg.lob(user.lob)
+        raw = _lob_stack_values(entry, project_dir) if entry else None
+        profiles = raw.get("userProfiles") if raw else None
+        if isinstance(profiles, list) and user.profile_name not in profiles:
+            problems.append(
+                (
+                    file,
+                    f"{key}.profile" if user.profile else f"{key}.username",
+                    f"profile {user.profile_name} is not in {NAMESPACE}lob.userProfiles of "
+                    f"{stack_file(entry.stack_name, project_dir).name} ({', '.join(profiles) or 'none'})",
+                )
+            )
+        if cfg.identity.provider == "cognito" and not user.email and "temporaryPassword" not in secrets:
+            problems.append(
+                (
+                    file,
+                    f"{key}.email",
+                    "no email and no secret studio-access:temporaryPassword: the user could never sign in "
+                    "(give an email, or `pulumi config set --secret studio-access:temporaryPassword ...`)",
+                )
+            )
+    return problems
+
+
 def _lob_cidr(
     entry: LobEntry, index: int, shared_file: str, project_dir: Path
 ) -> tuple[Optional[RoutedRange], list[tuple[str, str, str]]]:
     """A LOB's VPC CIDR: from its entry in the shared stack or its own stack file."""
     key = f"{NAMESPACE}lobs[{index}]"
     path = stack_file(entry.stack_name, project_dir)
+    raw = _lob_stack_values(entry, project_dir)
     from_file = None
-    if path.exists():
-        raw = project_values(read_stack_file(path)).get("lob") or {}
+    if raw is not None:
         try:
             from_file = _network(raw.get("vpcCidr"))
         except ValueError:
@@ -704,20 +843,46 @@ class LoadedStack:
     # Shared stack: every range the TGW routes (for security groups). LOB stack: its shared config.
     routed: tuple[RoutedRange, ...] = ()
     shared: Optional[SharedStackConfig] = None
+    # Secret keys (namespace stripped) the stack holds; their values come from pulumi.Config.
+    secrets: frozenset[str] = frozenset()
 
 
-def load(stack: str, config: dict[str, Any], project_dir: Path = PROJECT_DIR) -> LoadedStack:
+def _secrets(config: dict[str, Any], file: str, is_secret) -> tuple[set[str], list[tuple[str, str, str]]]:
+    """The secret keys present, each of which must really be stored as a secret."""
+    present, problems = set(), []
+    for name in SECRET_KEYS:
+        key = f"{NAMESPACE}{name}"
+        if key not in config:
+            continue
+        value = config[key]
+        if (isinstance(value, dict) and "secure" in value) or (is_secret and is_secret(key)):
+            present.add(name)
+        else:
+            problems.append((file, key, f"must be stored as a secret: pulumi config set --secret {key} <value>"))
+    return present, problems
+
+
+def load(
+    stack: str,
+    config: dict[str, Any],
+    project_dir: Path = PROJECT_DIR,
+    is_secret: Optional[Callable[[str], bool]] = None,
+) -> LoadedStack:
     """Validate a stack's whole config map (as the Pulumi runtime or the stack file holds it)."""
     file = stack_file(stack, project_dir).name
     problems = check_foreign_keys(config, file)
+    secrets, secret_problems = _secrets(config, file, is_secret)
+    problems += secret_problems
+    plain = {k: v for k, v in config.items() if k[len(NAMESPACE) :] not in SECRET_KEYS}
     try:
-        cfg = validate_values(project_values(config), file)
+        cfg = validate_values(project_values(plain), file)
     except ConfigError as exc:
         raise ConfigError(problems + exc.problems) from None
     if isinstance(cfg, SharedStackConfig):
         ranges, range_problems = routed_ranges(cfg, file, project_dir)
         problems += range_problems + overlap_problems(ranges)
-        loaded = LoadedStack(stack, file, cfg, routed=tuple(ranges))
+        problems += user_problems(cfg, file, secrets, project_dir)
+        loaded = LoadedStack(stack, file, cfg, routed=tuple(ranges), secrets=frozenset(secrets))
     else:
         shared, lob_problems = check_lob(stack, cfg, file, project_dir)
         problems += lob_problems

@@ -21,6 +21,18 @@ HOSTED_ZONE_IDS = "hostedZoneIds"
 SAGEMAKER_API_ENDPOINT_ID = "sagemakerApiEndpointId"
 STUDIO_ENDPOINT_ID = "studioEndpointId"
 LOB_NAMES = "lobNames"
+# the access proxy
+ACCESS_VPC_ID = "accessVpcId"
+API_ID = "apiId"
+API_URL = "apiUrl"
+IDENTITY_PROVIDER = "identityProvider"  # "cognito" | "oidc"
+USER_POOL_ID = "userPoolId"  # cognito only
+USER_POOL_CLIENT_ID = "userPoolClientId"  # cognito only
+TOKEN_ISSUER = "tokenIssuer"
+USERS_TABLE = "usersTable"
+LOBS_TABLE = "lobsTable"
+PRESIGNED_URL_ROLE_ARN = "presignedUrlRoleArn"
+ACCESS_ROLE_NAME = "accessRoleName"
 
 # --- exported by every LOB stack
 LOB_NAME = "lobName"
@@ -30,6 +42,7 @@ DOMAIN_ARN = "domainArn"
 USER_PROFILE_NAMES = "userProfileNames"
 EXECUTION_ROLE_ARN = "executionRoleArn"
 STUDIO_BUCKET = "studioBucket"
+ACCESS_ROLE_ARN = "accessRoleArn"
 
 # The shared outputs a LOB stack reads (through components.refs).
 READ_BY_LOB = (
@@ -39,4 +52,6 @@ READ_BY_LOB = (
     CENTRAL_VPC_CIDR,
     SAGEMAKER_API_ENDPOINT_ID,
     STUDIO_ENDPOINT_ID,
+    PRESIGNED_URL_ROLE_ARN,
+    ACCESS_ROLE_NAME,
 )

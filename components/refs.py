@@ -19,6 +19,8 @@ class SharedOutputs:
     central_vpc_cidr: pulumi.Output[str]
     sagemaker_api_endpoint_id: pulumi.Output[str]
     studio_endpoint_id: pulumi.Output[str]
+    presigned_url_role_arn: pulumi.Output[str]
+    access_role_name: pulumi.Output[str]
 
 
 def _require(ref: pulumi.StackReference, fqn: str, name: str) -> pulumi.Output:
@@ -47,4 +49,6 @@ def read_shared(fqn: str, opts: pulumi.ResourceOptions | None = None) -> SharedO
         central_vpc_cidr=_require(ref, fqn, outputs.CENTRAL_VPC_CIDR),
         sagemaker_api_endpoint_id=_require(ref, fqn, outputs.SAGEMAKER_API_ENDPOINT_ID),
         studio_endpoint_id=_require(ref, fqn, outputs.STUDIO_ENDPOINT_ID),
+        presigned_url_role_arn=_require(ref, fqn, outputs.PRESIGNED_URL_ROLE_ARN),
+        access_role_name=_require(ref, fqn, outputs.ACCESS_ROLE_NAME),
     )

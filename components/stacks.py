@@ -8,7 +8,9 @@ from typing import Any
 import pulumi
 
 from . import outputs, refs
-from .config import PROJECT_DIR, LoadedStack, LobStackConfig, SharedStackConfig
+from .access_proxy import AccessProxy, AccessProxyArgs
+from .access_role import AccessRole, AccessRoleArgs
+from .config import PROJECT, PROJECT_DIR, LoadedStack, LobStackConfig, SharedStackConfig
 from .network_hub import NetworkHub, NetworkHubArgs
 from .provider import default_tags, make_provider
 from .studio_domain import StudioDomain, StudioDomainArgs
@@ -47,6 +49,27 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
+    proxy = AccessProxy(
+        "access",
+        AccessProxyArgs(
+            region=region,
+            account_id=cfg.aws.account_id,
+            access=cfg.access,
+            identity=cfg.identity,
+            lobs=cfg.lobs,
+            users=cfg.users,
+            zones=cfg.access.zones(region),
+            transit_gateway_id=hub.transit_gateway.id,
+            central_vpc_cidr=str(cfg.hub.vpc_cidr),
+            hosted_zone_ids={k: hub.zones[k].zone_id for k in ("sts", "sagemaker-api")},
+            execute_api_endpoint_id=hub.endpoints["execute-api"].id,
+            temporary_password=(
+                pulumi.Config(PROJECT).require_secret("temporaryPassword") if "temporaryPassword" in loaded.secrets else None
+            ),
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+    cognito = proxy.user_pool is not None
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.REGION: region,
@@ -60,6 +83,20 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         outputs.SAGEMAKER_API_ENDPOINT_ID: hub.endpoints["sagemaker-api"].id,
         outputs.STUDIO_ENDPOINT_ID: hub.endpoints["studio"].id,
         outputs.LOB_NAMES: [lob.name for lob in cfg.lobs],
+        outputs.ACCESS_VPC_ID: proxy.network.vpc.id,
+        outputs.API_ID: proxy.api.id,
+        outputs.API_URL: proxy.api_url,
+        outputs.IDENTITY_PROVIDER: cfg.identity.provider,
+        **(
+            {outputs.USER_POOL_ID: proxy.user_pool.id, outputs.USER_POOL_CLIENT_ID: proxy.user_pool_client.id}
+            if cognito
+            else {}
+        ),
+        outputs.TOKEN_ISSUER: proxy.token_issuer,
+        outputs.USERS_TABLE: proxy.users_table.name,
+        outputs.LOBS_TABLE: proxy.lobs_table.name,
+        outputs.PRESIGNED_URL_ROLE_ARN: proxy.presigned_url_role.arn,
+        outputs.ACCESS_ROLE_NAME: cfg.access.access_role_name,
     }
 
 
@@ -81,6 +118,20 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
         ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
+    access_role = AccessRole(
+        f"{lob.name}-access",
+        AccessRoleArgs(
+            role_name=shared.access_role_name,
+            region=cfg.aws.region,
+            account_id=cfg.aws.account_id,
+            domain_id=studio.domain.id,
+            domain_arn=studio.domain.arn,
+            presigned_url_role_arn=shared.presigned_url_role_arn,
+            sagemaker_api_endpoint_id=shared.sagemaker_api_endpoint_id,
+            studio_endpoint_id=shared.studio_endpoint_id,
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.LOB_NAME: lob.name,
@@ -90,4 +141,5 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
         outputs.USER_PROFILE_NAMES: [p.user_profile_name for p in studio.user_profiles.values()],
         outputs.EXECUTION_ROLE_ARN: studio.execution_role.arn,
         outputs.STUDIO_BUCKET: studio.bucket_name,
+        outputs.ACCESS_ROLE_ARN: access_role.role.arn,
     }

@@ -138,7 +138,7 @@ def test_lob_in_the_shared_account(project):
 
 
 def test_lob_stack_naming_a_lob_the_shared_stack_does_not_list(project):
-    project.edit("shared", lambda c: c["studio-access:lobs"].pop(1))
+    project.edit("shared", lambda c: [c["studio-access:lobs"].pop(1), c["studio-access:users"].pop(1)])
     file, _, msg = _only(project.problems("lob-b"), "studio-access:lob.name")
     assert file == "Pulumi.lob-b.yaml"
     assert "LOB 'lob-b' is not listed in Pulumi.shared.yaml studio-access:lobs (known: lob-a)" in msg

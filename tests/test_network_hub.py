@@ -31,7 +31,7 @@ def test_central_vpc_subnets_and_attachment(planned):
     vpc = one(shared, "aws:ec2/vpc:Vpc", "hub-central-vpc")
     assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
     assert vpc.inputs["enableDnsSupport"] is True and vpc.inputs["enableDnsHostnames"] is True
-    subnets = {r.name: r.inputs for r in resources(shared, "aws:ec2/subnet:Subnet")}
+    subnets = {r.name: r.inputs for r in resources(shared, "aws:ec2/subnet:Subnet") if r.name.startswith("hub-")}
     assert {n: (s["cidrBlock"], s["availabilityZone"]) for n, s in subnets.items()} == {
         "hub-central-private-0": ("10.0.8.0/21", "us-east-1a"),
         "hub-central-private-1": ("10.0.16.0/21", "us-east-1b"),
@@ -60,7 +60,7 @@ def test_default_route_to_the_tgw_waits_for_the_attachment(planned):
 def test_interface_endpoints_in_the_private_subnets(planned):
     shared = planned["shared"]
     ids = _by_id(shared)
-    endpoints = {r.name: r.inputs for r in resources(shared, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+    endpoints = {r.name: r.inputs for r in resources(shared, "aws:ec2/vpcEndpoint:VpcEndpoint") if r.name.startswith("hub-")}
     assert {n: e["serviceName"] for n, e in endpoints.items()} == {
         "hub-sagemaker-api": "com.amazonaws.us-east-1.sagemaker.api",
         "hub-sagemaker-runtime": "com.amazonaws.us-east-1.sagemaker.runtime",

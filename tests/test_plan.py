@@ -19,15 +19,15 @@ def test_the_done_criteria_resource_counts(planned):
     def count(stack, type_):
         return sum(r.type == type_ for r in planned[stack].resources)
 
-    shared = {
-        "aws:ec2/vpc:Vpc": 1,
-        "aws:ec2/subnet:Subnet": 4,
+    shared = {  # central and access VPCs
+        "aws:ec2/vpc:Vpc": 2,
+        "aws:ec2/subnet:Subnet": 8,
         "aws:ec2transitgateway/transitGateway:TransitGateway": 1,
-        "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
-        "aws:ec2/route:Route": 1,
+        "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 2,
+        "aws:ec2/route:Route": 2,
         "aws:ram/resourceShare:ResourceShare": 1,
         "aws:ram/principalAssociation:PrincipalAssociation": 2,
-        "aws:ec2/vpcEndpoint:VpcEndpoint": 5,
+        "aws:ec2/vpcEndpoint:VpcEndpoint": 6,  # five interface endpoints, DynamoDB gateway
         "aws:route53/zone:Zone": 5,
         "aws:route53/record:Record": 5,
         "aws:route53/resolverEndpoint:ResolverEndpoint": 2,
@@ -42,7 +42,7 @@ def test_the_done_criteria_resource_counts(planned):
         "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": 5,
         "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
         "aws:ec2/securityGroup:SecurityGroup": 1,
-        "aws:iam/role:Role": 1,
+        "aws:iam/role:Role": 2,  # execution role, access role
         "aws:sagemaker/domain:Domain": 1,
         "aws:sagemaker/userProfile:UserProfile": 1,
     }

@@ -175,6 +175,44 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {"arn": f"arn:aws:sagemaker:{region}:{acct}:user-profile/{inputs.get('domainId')}/{profile}"}
         if typ == "aws:route53/resolverRule:ResolverRule":
             return {"arn": f"arn:aws:route53resolver:{region}:{acct}:resolver-rule/{rid}", "ownerId": acct}
+        if typ == "aws:apigateway/restApi:RestApi":
+            api_id = _digest(self.stack, name, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+            return {
+                "id": api_id,
+                "rootResourceId": _digest(api_id, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789"),
+                "arn": f"arn:aws:apigateway:{region}::/restapis/{api_id}",
+                "executionArn": f"arn:aws:execute-api:{region}:{acct}:{api_id}",
+            }
+        if typ == "aws:lambda/function:Function":
+            fn = inputs.get("name") or state["name"]
+            arn = f"arn:aws:lambda:{region}:{acct}:function:{fn}"
+            return {
+                "id": fn,
+                "name": fn,
+                "arn": arn,
+                "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+                "qualifiedArn": f"{arn}:$LATEST",
+            }
+        if typ == "aws:dynamodb/table:Table":
+            table = inputs.get("name") or state["name"]
+            return {"id": table, "name": table, "arn": f"arn:aws:dynamodb:{region}:{acct}:table/{table}"}
+        if typ == "aws:cloudwatch/logGroup:LogGroup":
+            group = inputs.get("name") or state["name"]
+            return {"id": group, "arn": f"arn:aws:logs:{region}:{acct}:log-group:{group}"}
+        if typ == "aws:cognito/userPool:UserPool":
+            pool_id = f"{region}_" + _digest(self.stack, name, length=9, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            return {
+                "id": pool_id,
+                "arn": f"arn:aws:cognito-idp:{region}:{acct}:userpool/{pool_id}",
+                "endpoint": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
+            }
+        if typ == "aws:cognito/userPoolClient:UserPoolClient":
+            return {"id": _digest(self.stack, name, length=26, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")}
+        if typ == "aws:apigateway/stage:Stage":
+            return {
+                "invokeUrl": f"https://{inputs.get('restApi')}.execute-api.{region}.amazonaws.com/{inputs.get('stageName')}",
+                "arn": f"arn:aws:apigateway:{region}::/restapis/{inputs.get('restApi')}/stages/{inputs.get('stageName')}",
+            }
         if typ == "aws:ec2transitgateway/transitGateway:TransitGateway":
             return {"ownerId": acct, "associationDefaultRouteTableId": "tgw-rtb-" + rid[4:]}
         return {}

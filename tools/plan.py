@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextvars
 import json
+import os
 import runpy
 import sys
 import threading
@@ -63,12 +64,25 @@ class StackPlan:
                     "provider": r.provider,
                     "id": r.id,
                     "dependencies": r.dependencies,
-                    "inputs": r.inputs,
+                    "inputs": _jsonable(r.inputs),
                 }
                 for r in self.resources
             ],
             "outputs": self.outputs,
         }
+
+
+def _jsonable(value: Any) -> Any:
+    """Inputs as JSON: assets and archives by their path relative to the project."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (pulumi.FileArchive, pulumi.FileAsset)):
+        path = Path(value.path)
+        shown = path.relative_to(config.PROJECT_DIR) if path.is_relative_to(config.PROJECT_DIR) else path
+        return {type(value).__name__: shown.as_posix()}
+    return value
 
 
 # --------------------------------------------------------------------------- stacks and order
@@ -195,6 +209,8 @@ def fqn(stack: str) -> str:
 
 def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DIR) -> dict[str, StackPlan]:
     """Plan the named stacks (default: all) and the stacks they reference, in order."""
+    # Lambda packages from the sources alone: no dependency download on every plan.
+    os.environ.setdefault("STUDIO_ACCESS_PACKAGE_DEPS", "0")
     wanted = stacks or discover(project_dir)
     known = discover(project_dir)
     unknown = [s for s in wanted if s not in known]

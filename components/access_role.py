@@ -1,0 +1,101 @@
+"""The role in a LOB account that the presigned-URL function assumes.
+
+Trusted only by that function's role in the shared account. Allowed only to create presigned
+URLs for this domain's user profiles, and the reads the function needs to find the domain,
+every statement bound to the central SageMaker API and Studio endpoints by `aws:sourceVpce`:
+a URL is checked again when it is opened, so the same URL fails anywhere but through the
+central Studio endpoint. Nothing else is attached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+# What the presigned-URL function calls in a LOB account.
+PRESIGN_ACTIONS = ["sagemaker:CreatePresignedDomainUrl"]
+LOOKUP_ACTIONS = ["sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile"]
+LIST_ACTIONS = ["sagemaker:ListDomains"]  # no resource-level permissions in IAM
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccessRoleArgs:
+    role_name: pulumi.Input[str]
+    region: str
+    account_id: str
+    domain_id: pulumi.Input[str]
+    domain_arn: pulumi.Input[str]
+    # From the shared stack:
+    presigned_url_role_arn: pulumi.Input[str]
+    sagemaker_api_endpoint_id: pulumi.Input[str]
+    studio_endpoint_id: pulumi.Input[str]
+
+
+class AccessRole(pulumi.ComponentResource):
+    role: aws.iam.Role
+
+    def __init__(self, name: str, args: AccessRoleArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("studio-access:access_role:AccessRole", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=args.role_name,
+            description="Assumed by the studio-access presigned-URL function of the shared account",
+            max_session_duration=3600,
+            assume_role_policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": args.presigned_url_role_arn},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        through_central_endpoints = {
+            "StringEquals": {"aws:sourceVpce": [args.sagemaker_api_endpoint_id, args.studio_endpoint_id]}
+        }
+        profiles = pulumi.Output.concat(
+            f"arn:aws:sagemaker:{args.region}:{args.account_id}:user-profile/", args.domain_id, "/*"
+        )
+        aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=self.role.id,
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "PresignThisDomainsProfiles",
+                            "Effect": "Allow",
+                            "Action": PRESIGN_ACTIONS,
+                            "Resource": profiles,
+                            "Condition": through_central_endpoints,
+                        },
+                        {
+                            "Sid": "FindTheDomainAndProfile",
+                            "Effect": "Allow",
+                            "Action": LOOKUP_ACTIONS,
+                            "Resource": [args.domain_arn, profiles],
+                            "Condition": through_central_endpoints,
+                        },
+                        {
+                            "Sid": "ListDomains",
+                            "Effect": "Allow",
+                            "Action": LIST_ACTIONS,
+                            "Resource": "*",
+                            "Condition": through_central_endpoints,
+                        },
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        self.register_outputs({"roleArn": self.role.arn})
