@@ -378,6 +378,52 @@ class LobEntry(_Model):
         return self.stack or self.name
 
 
+class OnPremConfig(_Model):
+    """The sample's stand-in for a corporate network: a VPC peered with the central VPC, a
+    bastion and a private Windows host with a browser. Off by default."""
+
+    enabled: bool = False
+    vpc_cidr: Network = ipaddress.IPv4Network("192.168.10.0/24")
+    private_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("192.168.10.0/26"),
+        ipaddress.IPv4Network("192.168.10.64/26"),
+    )
+    public_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("192.168.10.128/26"),
+        ipaddress.IPv4Network("192.168.10.192/26"),
+    )
+    availability_zones: Optional[tuple[AvailabilityZone, AvailabilityZone]] = None
+    key_pair_name: Optional[Annotated[str, _pattern(r"[\x20-\x7e]{1,255}", "EC2 key pair name")]] = None
+    # Who may reach the bastion over SSH: required when enabled, never the whole internet.
+    bastion_allowed_cidr: Optional[Network] = None
+    bastion_instance_type: Annotated[str, _pattern(r"[a-z][a-z0-9-]*\.[a-z0-9]+", "EC2 instance type")] = "t3a.nano"
+    windows_instance_type: Annotated[str, _pattern(r"[a-z][a-z0-9-]*\.[a-z0-9]+", "EC2 instance type")] = "t3a.medium"
+    install_browser: bool = True
+
+    @model_validator(mode="after")
+    def _simulator_rules(self) -> "OnPremConfig":
+        problems = []
+        subnets = [("privateSubnets", s) for s in self.private_subnets] + [("publicSubnets", s) for s in self.public_subnets]
+        problems += [f"{k} {n} is not inside vpcCidr {self.vpc_cidr}" for k, n in subnets if not n.subnet_of(self.vpc_cidr)]
+        problems += [
+            f"{ka} {a} overlaps {kb} {b}" for (ka, a), (kb, b) in itertools.combinations(subnets, 2) if a.overlaps(b)
+        ]
+        if self.bastion_allowed_cidr is not None and self.bastion_allowed_cidr.prefixlen < 8:
+            problems.append(
+                f"bastionAllowedCidr {self.bastion_allowed_cidr} opens SSH to (a large part of) the internet; name your own range"
+            )
+        if self.enabled:
+            problems += [f"{key} is required when enabled" for key, value in (
+                ("keyPairName", self.key_pair_name), ("bastionAllowedCidr", self.bastion_allowed_cidr)
+            ) if value is None]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def zones(self, region: str) -> tuple[str, str]:
+        return self.availability_zones or (f"{region}a", f"{region}b")
+
+
 class SharedStackConfig(_Model):
     role: Literal["shared"]
     aws: AwsTarget
@@ -388,6 +434,17 @@ class SharedStackConfig(_Model):
     lobs: list[LobEntry] = Field(min_length=1)
     identity: IdentityConfig = IdentityConfig()
     users: list[UserEntry] = []
+    on_prem: OnPremConfig = OnPremConfig()
+
+    @model_validator(mode="after")
+    def _on_prem_is_routed(self) -> "SharedStackConfig":
+        sim = self.on_prem
+        if sim.enabled and not any(sim.vpc_cidr.subnet_of(c) for c in self.hub.on_prem_cidrs):
+            raise ValueError(
+                f"onPrem.vpcCidr {sim.vpc_cidr} must be inside one of hub.onPremCidrs "
+                f"({', '.join(map(str, self.hub.on_prem_cidrs))}): only those reach the central endpoints"
+            )
+        return self
 
     @field_validator("users")
     @classmethod

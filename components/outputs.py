@@ -33,6 +33,9 @@ USERS_TABLE = "usersTable"
 LOBS_TABLE = "lobsTable"
 PRESIGNED_URL_ROLE_ARN = "presignedUrlRoleArn"
 ACCESS_ROLE_NAME = "accessRoleName"
+# the on-premises simulator, when enabled
+ONPREM_TUNNEL_COMMAND = "onPremTunnelCommand"
+ONPREM_OPEN_URL = "onPremOpenUrl"  # what to open in the simulated desktop's browser
 
 # --- exported by every LOB stack
 LOB_NAME = "lobName"

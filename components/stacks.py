@@ -12,6 +12,7 @@ from .access_proxy import AccessProxy, AccessProxyArgs
 from .access_role import AccessRole, AccessRoleArgs
 from .config import PROJECT, PROJECT_DIR, LoadedStack, LobStackConfig, SharedStackConfig
 from .network_hub import NetworkHub, NetworkHubArgs
+from .onprem import OnPremSimulator, OnPremSimulatorArgs
 from .provider import default_tags, make_provider
 from .studio_domain import StudioDomain, StudioDomainArgs
 
@@ -70,6 +71,22 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
     cognito = proxy.user_pool is not None
+    simulator = None
+    if cfg.on_prem.enabled:
+        simulator = OnPremSimulator(
+            "onprem",
+            OnPremSimulatorArgs(
+                config=cfg.on_prem,
+                region=region,
+                zones=cfg.on_prem.zones(region),
+                central_vpc_id=hub.central.vpc.id,
+                central_vpc_cidr=str(cfg.hub.vpc_cidr),
+                central_route_table_id=hub.central.private_route_table.id,
+                hosted_zone_ids={k: hub.zones[k].zone_id for k in ("execute-api", "studio")},
+                api_url=proxy.api_url,
+            ),
+            opts=pulumi.ResourceOptions(providers=[provider]),
+        )
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.REGION: region,
@@ -97,6 +114,14 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         outputs.LOBS_TABLE: proxy.lobs_table.name,
         outputs.PRESIGNED_URL_ROLE_ARN: proxy.presigned_url_role.arn,
         outputs.ACCESS_ROLE_NAME: cfg.access.access_role_name,
+        **(
+            {
+                outputs.ONPREM_TUNNEL_COMMAND: simulator.tunnel_command,
+                outputs.ONPREM_OPEN_URL: pulumi.Output.concat(proxy.api_url, "/<username>"),
+            }
+            if simulator
+            else {}
+        ),
     }
 
 

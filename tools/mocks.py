@@ -111,6 +111,9 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "userId": "AIDPLAN",
                 "id": self.account_id,
             }
+        if args.token == "aws:ssm/getParameter:getParameter":
+            name = args.args.get("name", "")
+            return {"name": name, "type": "String", "value": "ami-" + _digest(name), "version": 1, "id": name}
         if self._invoke:
             return self._invoke(args.token, args.args)
         raise NotImplementedError(f"the plan mocks do not answer invoke {args.token}")
@@ -175,6 +178,10 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {"arn": f"arn:aws:sagemaker:{region}:{acct}:user-profile/{inputs.get('domainId')}/{profile}"}
         if typ == "aws:route53/resolverRule:ResolverRule":
             return {"arn": f"arn:aws:route53resolver:{region}:{acct}:resolver-rule/{rid}", "ownerId": acct}
+        if typ == "aws:ec2/instance:Instance":
+            host = int(_digest(rid, length=2), 16) + 10
+            public = {"publicIp": f"198.51.100.{host}"} if inputs.get("associatePublicIpAddress") else {}
+            return {"privateIp": f"192.168.10.{host % 60 + 4}", **public}
         if typ == "aws:apigateway/restApi:RestApi":
             api_id = _digest(self.stack, name, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
             return {

@@ -289,7 +289,9 @@ def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DI
     parser.add_argument("--stack", action="append", help="plan this stack (repeatable; default: every stack)")
     parser.add_argument("--json", metavar="FILE", help="write resources and outputs of every stack as JSON")
     parser.add_argument("--quiet", action="store_true", help="only the summaries")
+    parser.add_argument("--project-dir", type=Path, help="another folder of stack files (e.g. examples/onprem)")
     args = parser.parse_args(argv)
+    project_dir = (args.project_dir or project_dir).resolve()
     started = time.perf_counter()
     try:
         results = plan(args.stack, project_dir)
