@@ -9,7 +9,6 @@ auth; its execution role can touch this domain's apps and spaces and one S3 buck
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Optional
 
