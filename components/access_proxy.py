@@ -18,7 +18,7 @@ from typing import Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from . import packaging, security
+from . import iam, packaging, security
 from .config import PROJECT_DIR, AccessConfig, IdentityConfig, LobEntry, UserEntry
 from .vpc import TgwVpc, TgwVpcArgs
 
@@ -63,16 +63,7 @@ def access_role_arn(account_id: str, role_name: str) -> str:
     return f"arn:aws:iam::{account_id}:role/{role_name}"
 
 
-def _doc(*statements: dict) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-LAMBDA_TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }
-)
+_doc = iam.document
 
 
 class AccessProxy(pulumi.ComponentResource):
@@ -335,7 +326,7 @@ class AccessProxy(pulumi.ComponentResource):
             retention_in_days=self._args.access.log_retention_days,
             opts=child,
         )
-        role = aws.iam.Role(name, description=f"studio-access {kind} function", assume_role_policy=LAMBDA_TRUST, opts=child)
+        role = aws.iam.Role(name, description=f"studio-access {kind} function", assume_role_policy=iam.service_trust("lambda.amazonaws.com"), opts=child)
         policy = aws.iam.RolePolicy(
             name,
             role=role.id,
@@ -519,19 +510,7 @@ class AccessProxy(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-apigateway-logs",
             description="API Gateway account CloudWatch role (execution logs)",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=iam.service_trust("apigateway.amazonaws.com", args.account_id),
             opts=child,
         )
         groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:API-Gateway-Execution-Logs_*"

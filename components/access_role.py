@@ -15,6 +15,8 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from . import iam
+
 # What the presigned-URL function calls in a LOB account.
 PRESIGN_ACTIONS = ["sagemaker:CreatePresignedDomainUrl"]
 LOOKUP_ACTIONS = ["sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile"]
@@ -45,16 +47,11 @@ class AccessRole(pulumi.ComponentResource):
             name=args.role_name,
             description="Assumed by the studio-access presigned-URL function of the shared account",
             max_session_duration=3600,
-            assume_role_policy=pulumi.Output.json_dumps(
+            assume_role_policy=iam.document(
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"AWS": args.presigned_url_role_arn},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
+                    "Effect": "Allow",
+                    "Principal": {"AWS": args.presigned_url_role_arn},
+                    "Action": "sts:AssumeRole",
                 }
             ),
             opts=child,
@@ -68,33 +65,28 @@ class AccessRole(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-policy",
             role=self.role.id,
-            policy=pulumi.Output.json_dumps(
+            policy=iam.document(
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "PresignThisDomainsProfiles",
-                            "Effect": "Allow",
-                            "Action": PRESIGN_ACTIONS,
-                            "Resource": profiles,
-                            "Condition": through_central_endpoints,
-                        },
-                        {
-                            "Sid": "FindTheDomainAndProfile",
-                            "Effect": "Allow",
-                            "Action": LOOKUP_ACTIONS,
-                            "Resource": [args.domain_arn, profiles],
-                            "Condition": through_central_endpoints,
-                        },
-                        {
-                            "Sid": "ListDomains",
-                            "Effect": "Allow",
-                            "Action": LIST_ACTIONS,
-                            "Resource": "*",
-                            "Condition": through_central_endpoints,
-                        },
-                    ],
-                }
+                    "Sid": "PresignThisDomainsProfiles",
+                    "Effect": "Allow",
+                    "Action": PRESIGN_ACTIONS,
+                    "Resource": profiles,
+                    "Condition": through_central_endpoints,
+                },
+                {
+                    "Sid": "FindTheDomainAndProfile",
+                    "Effect": "Allow",
+                    "Action": LOOKUP_ACTIONS,
+                    "Resource": [args.domain_arn, profiles],
+                    "Condition": through_central_endpoints,
+                },
+                {
+                    "Sid": "ListDomains",
+                    "Effect": "Allow",
+                    "Action": LIST_ACTIONS,
+                    "Resource": "*",
+                    "Condition": through_central_endpoints,
+                },
             ),
             opts=child,
         )

@@ -159,13 +159,21 @@ class AwsTarget(_Model):
         return self
 
 
-class _VpcLayout(_Model):
+class _Zoned(_Model):
+    """Something laid over two availability zones (default: the region's `a` and `b`)."""
+
+    availability_zones: Optional[tuple[AvailabilityZone, AvailabilityZone]] = None
+
+    def zones(self, region: str) -> tuple[str, str]:
+        return self.availability_zones or (f"{region}a", f"{region}b")
+
+
+class _VpcLayout(_Zoned):
     """A VPC with a private and an attachment subnet in each of two availability zones."""
 
     vpc_cidr: Network
     private_subnets: tuple[Network, Network]
     attachment_subnets: tuple[Network, Network]
-    availability_zones: Optional[tuple[AvailabilityZone, AvailabilityZone]] = None
 
     @model_validator(mode="after")
     def _subnets_fit(self) -> "_VpcLayout":
@@ -194,9 +202,6 @@ class _VpcLayout(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-    def zones(self, region: str) -> tuple[str, str]:
-        return self.availability_zones or (f"{region}a", f"{region}b")
 
 
 # --------------------------------------------------------------------------- the shared stack
@@ -378,7 +383,7 @@ class LobEntry(_Model):
         return self.stack or self.name
 
 
-class OnPremConfig(_Model):
+class OnPremConfig(_Zoned):
     """The sample's stand-in for a corporate network: a VPC peered with the central VPC, a
     bastion and a private Windows host with a browser. Off by default."""
 
@@ -392,7 +397,6 @@ class OnPremConfig(_Model):
         ipaddress.IPv4Network("192.168.10.128/26"),
         ipaddress.IPv4Network("192.168.10.192/26"),
     )
-    availability_zones: Optional[tuple[AvailabilityZone, AvailabilityZone]] = None
     key_pair_name: Optional[Annotated[str, _pattern(r"[\x20-\x7e]{1,255}", "EC2 key pair name")]] = None
     # Who may reach the bastion over SSH: required when enabled, never the whole internet.
     bastion_allowed_cidr: Optional[Network] = None
@@ -419,9 +423,6 @@ class OnPremConfig(_Model):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-    def zones(self, region: str) -> tuple[str, str]:
-        return self.availability_zones or (f"{region}a", f"{region}b")
 
 
 class SharedStackConfig(_Model):

@@ -15,7 +15,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from . import security
+from . import iam, security
 from .config import LobConfig
 from .network_hub import ENDPOINTS
 from .vpc import TgwVpc, TgwVpcArgs
@@ -147,19 +147,7 @@ class StudioDomain(pulumi.ComponentResource):
         self.execution_role = aws.iam.Role(
             f"{name}-execution",
             description=f"SageMaker Studio execution role of {lob.domain}",
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "sagemaker.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=iam.service_trust("sagemaker.amazonaws.com", args.account_id),
             opts=child,
         )
 
@@ -266,19 +254,14 @@ class StudioDomain(pulumi.ComponentResource):
         aws.s3.BucketPolicy(
             f"{name}-studio",
             bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
+            policy=iam.document(
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "s3:*",
-                            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        }
-                    ],
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                 }
             ),
             opts=child,
@@ -292,38 +275,33 @@ class StudioDomain(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-execution",
             role=self.execution_role.id,
-            policy=pulumi.Output.json_dumps(
+            policy=iam.document(
                 {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "ThisDomainOnly",
-                            "Effect": "Allow",
-                            "Action": DOMAIN_ACTIONS,
-                            "Resource": [
-                                self.domain.arn,
-                                *(
-                                    pulumi.Output.concat(prefix, f":{kind}/", domain_id, "/*")
-                                    for kind in ("user-profile", "space", "app")
-                                ),
-                            ],
-                        },
-                        {"Sid": "Lists", "Effect": "Allow", "Action": LIST_ACTIONS, "Resource": "*"},
-                        {"Sid": "BucketList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
-                        {
-                            "Sid": "BucketObjects",
-                            "Effect": "Allow",
-                            "Action": BUCKET_OBJECT_ACTIONS,
-                            "Resource": pulumi.Output.concat(bucket_arn, "/*"),
-                        },
-                        {
-                            "Sid": "Logs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": [log_groups, f"{log_groups}:log-stream:*"],
-                        },
+                    "Sid": "ThisDomainOnly",
+                    "Effect": "Allow",
+                    "Action": DOMAIN_ACTIONS,
+                    "Resource": [
+                        self.domain.arn,
+                        *(
+                            pulumi.Output.concat(prefix, f":{kind}/", domain_id, "/*")
+                            for kind in ("user-profile", "space", "app")
+                        ),
                     ],
-                }
+                },
+                {"Sid": "Lists", "Effect": "Allow", "Action": LIST_ACTIONS, "Resource": "*"},
+                {"Sid": "BucketList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+                {
+                    "Sid": "BucketObjects",
+                    "Effect": "Allow",
+                    "Action": BUCKET_OBJECT_ACTIONS,
+                    "Resource": pulumi.Output.concat(bucket_arn, "/*"),
+                },
+                {
+                    "Sid": "Logs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": [log_groups, f"{log_groups}:log-stream:*"],
+                },
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
