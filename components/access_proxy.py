@@ -510,7 +510,10 @@ class AccessProxy(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-apigateway-logs",
             description="API Gateway account CloudWatch role (execution logs)",
-            assume_role_policy=iam.service_trust("apigateway.amazonaws.com", args.account_id),
+            # The trust AWS documents for this role: API Gateway assumes it for the whole
+            # account and region, outside any request, so no aws:SourceAccount/SourceArn is
+            # promised; a condition here could make `Account` fail on the first deploy.
+            assume_role_policy=iam.service_trust("apigateway.amazonaws.com"),
             opts=child,
         )
         groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:API-Gateway-Execution-Logs_*"

@@ -100,7 +100,9 @@ def test_execution_logging_has_the_account_cloudwatch_role_first(shared):
     account = one(shared, "aws:apigateway/account:Account", "access-apigateway-account")
     role = one(shared, "aws:iam/role:Role", "access-apigateway-logs")
     assert account.inputs["cloudwatchRoleArn"] == role.outputs["arn"]
-    assert _doc(role.inputs["assumeRolePolicy"])[0]["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert _doc(role.inputs["assumeRolePolicy"]) == [
+        {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]
     assert account.urn in one(shared, "aws:apigateway/stage:Stage", "access-api").dependencies
     assert account.urn in one(shared, "aws:apigateway/methodSettings:MethodSettings", "access-api").dependencies
 
