@@ -245,15 +245,23 @@ def _closure(stacks: list[str], project_dir: Path) -> list[str]:
     return seen
 
 
-def apply_policies(results: dict[str, StackPlan]) -> None:
-    """The policy pack over every resource of every stack (when the pack is present)."""
+def _policy_runner():
+    """The pack's runner; a pack that is missing or does not load fails the plan."""
     try:
         from policy import runner
-    except ImportError:
-        return
+    except Exception as exc:  # ImportError, or an error inside the pack's modules
+        raise PlanError(f"the policy pack (policy/) does not load: {exc!r}") from exc
+    return runner
+
+
+def apply_policies(results: dict[str, StackPlan]) -> None:
+    """The policy pack over every resource of every stack."""
+    runner = _policy_runner()
     for result in results.values():
-        resources = [r for r in result.to_json()["resources"]]
-        result.violations = runner.evaluate(result.stack, resources)
+        try:
+            result.violations = runner.evaluate(result.stack, result.to_json()["resources"])
+        except runner.PolicyError as exc:
+            raise PlanError(f"policy pack: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- printing
@@ -310,34 +318,35 @@ def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DI
             print("\n".join(tree(result)))
         print("\n".join(summary(result)))
         print(f"  outputs: {', '.join(sorted(result.outputs))}")
-        for v in result.violations:
-            print("  " + _format_violation(v))
+        if result.violations:
+            print("  policy violations:")
+        # Mandatory first; within a level, in the pack's rule order.
+        for v in sorted(result.violations, key=lambda v: v.enforcement != "mandatory"):
+            print("    " + _format_violation(v))
             mandatory += v.enforcement == "mandatory"
-    rules = _rule_count()
-    if rules is not None:
-        total = sum(len(r.violations) for r in shown.values())
-        print(f"\npolicy pack: {rules} rules run on {sum(len(r.resources) for r in shown.values())} resources, {total} violations ({mandatory} mandatory)")
+    total = sum(len(r.violations) for r in shown.values())
+    print(
+        f"\npolicy pack: {_rule_count()} rules run on {sum(len(r.resources) for r in shown.values())} resources, "
+        f"{total} violations ({mandatory} mandatory)"
+    )
     if args.json:
         Path(args.json).write_text(
             json.dumps({"stacks": {s: r.to_json() for s, r in shown.items()}}, indent=2, sort_keys=True, default=str)
         )
         print(f"wrote {args.json}")
     print(f"planned {len(shown)} stacks in {time.perf_counter() - started:.1f}s")
-    return 1 if mandatory else 0
+    if mandatory:
+        print(f"plan failed: {mandatory} mandatory policy violation(s), listed above", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _format_violation(v) -> str:
-    from policy import runner
-
-    return runner.format_violation(v)
+    return _policy_runner().format_violation(v)
 
 
-def _rule_count() -> Optional[int]:
-    try:
-        from policy import runner
-    except ImportError:
-        return None
-    return runner.RULE_COUNT
+def _rule_count() -> int:
+    return _policy_runner().RULE_COUNT
 
 
 if __name__ == "__main__":
