@@ -1,0 +1,164 @@
+"""Emulated AWS for the end-to-end test: moto in server mode, three kinds of account, and the
+two answers moto does not give, supplied at the botocore level.
+
+- moto has no `CreatePresignedDomainUrl`: `Fakes` answers it with a URL that names the
+  account (of the credentials that call it), the domain and the profile, after checking the
+  domain exists in that account (in moto) and the profile in that domain (kept here: moto has
+  no user profiles). It raises SageMaker's `ResourceNotFound` otherwise.
+- moto's `AssumeRole` succeeds for any role ARN, existing or not, and never reads a trust
+  policy. `Fakes` refuses, with STS's `AccessDenied`, a role that does not exist in its account
+  or whose trust policy does not name the caller's role (or its account), then lets moto issue
+  the credentials (moto maps them to the role's account).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+from urllib.parse import unquote, urlencode
+
+import boto3
+import botocore.client
+from botocore.exceptions import ClientError
+
+REGION = "us-east-1"
+SHARED = "123456789012"  # moto's default account: unsigned Cognito calls land in it
+FUNCTION_ROLE = "presigned-url-function"
+ACCESS_ROLE = "SagemakerStudioAccessRole"
+USERS_TABLE = "users-map-table"
+LOBS_TABLE = "lobs-map-table"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Creds:
+    access_key: str
+    secret_key: str
+    token: str | None = None
+
+    def client(self, service: str, endpoint: str) -> Any:
+        return boto3.session.Session(
+            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
+            aws_session_token=self.token, region_name=REGION,
+        ).client(service, endpoint_url=endpoint)
+
+
+def _err(code: str, message: str, operation: str, status: int) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message},
+                        "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+
+
+def caller_role_arn(caller_arn: str) -> str:
+    """arn:aws:sts::A:assumed-role/R/session -> arn:aws:iam::A:role/R (what a trust policy names)."""
+    if ":assumed-role/" in caller_arn:
+        head, rest = caller_arn.split(":assumed-role/", 1)
+        return head.replace(":sts:", ":iam:") + ":role/" + rest.split("/")[0]
+    return caller_arn
+
+
+def trust_allows(document: Any, caller_arn: str) -> bool:
+    """Does a trust policy allow this caller `sts:AssumeRole`? (AWS principals only.)"""
+    doc = json.loads(unquote(document)) if isinstance(document, str) else document
+    role_arn = caller_role_arn(caller_arn)
+    account = role_arn.split(":")[4]
+    allowed = False
+    for st in doc.get("Statement", []):
+        actions = st.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        if not any(a in ("sts:AssumeRole", "sts:*") for a in actions):
+            continue
+        principals = (st.get("Principal") or {}).get("AWS", [])
+        principals = principals if isinstance(principals, list) else [principals]
+        if not {role_arn, account, f"arn:aws:iam::{account}:root"} & set(principals):
+            continue
+        if st.get("Effect") == "Deny":
+            return False
+        allowed = allowed or st.get("Effect") == "Allow"
+    return allowed
+
+
+@dataclass
+class Fakes:
+    endpoint: str
+    admins: dict[str, Creds]  # account -> credentials with which to look things up in it
+    profiles: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (account, domain) -> profiles
+    presigned_calls: list[dict] = field(default_factory=list)
+    assume_role_calls: list[str] = field(default_factory=list)
+
+    def _caller(self, client: Any, original: Any) -> tuple[str, str]:
+        frozen = client._request_signer._credentials.get_frozen_credentials()
+        sts = Creds(frozen.access_key, frozen.secret_key, frozen.token).client("sts", self.endpoint)
+        ident = original(sts, "GetCallerIdentity", {})
+        return ident["Account"], ident["Arn"]
+
+    def assume_role(self, client: Any, params: dict, original: Any) -> dict:
+        role_arn = params["RoleArn"]
+        self.assume_role_calls.append(role_arn)
+        _, caller_arn = self._caller(client, original)
+        denied = _err("AccessDenied", f"User: {caller_arn} is not authorized to perform: "
+                      f"sts:AssumeRole on resource: {role_arn}", "AssumeRole", 403)
+        parts = role_arn.split(":")
+        account, name = parts[4], parts[5].split("/")[-1]
+        admin = self.admins.get(account)
+        if admin is None:
+            raise denied
+        try:
+            role = original(admin.client("iam", self.endpoint), "GetRole", {"RoleName": name})["Role"]
+        except ClientError:
+            raise denied from None
+        if not trust_allows(role["AssumeRolePolicyDocument"], caller_arn):
+            raise denied
+        return original(client, "AssumeRole", params)
+
+    def presigned_url(self, client: Any, params: dict, original: Any) -> dict:
+        account, _ = self._caller(client, original)
+        domain, profile = params["DomainId"], params["UserProfileName"]
+        expires = params.get("ExpiresInSeconds", 300)
+        if not 5 <= expires <= 300:
+            raise _err("ValidationException", "ExpiresInSeconds must be 5-300", "CreatePresignedDomainUrl", 400)
+        session = params.get("SessionExpirationDurationInSeconds")
+        if session is not None and not 1800 <= session <= 43200:
+            raise _err("ValidationException", "SessionExpirationDurationInSeconds must be 1800-43200",
+                       "CreatePresignedDomainUrl", 400)
+        creds = client._request_signer._credentials.get_frozen_credentials()
+        sm = Creds(creds.access_key, creds.secret_key, creds.token).client("sagemaker", self.endpoint)
+        try:
+            original(sm, "DescribeDomain", {"DomainId": domain})
+        except ClientError:
+            raise _err("ResourceNotFound", f"Domain {domain} not found", "CreatePresignedDomainUrl", 400) from None
+        if profile not in self.profiles.get((account, domain), set()):
+            raise _err("ResourceNotFound", f"User profile {profile} does not exist in domain {domain}",
+                       "CreatePresignedDomainUrl", 400)
+        self.presigned_calls.append({"account": account, **params})
+        query = {"token": "e2e", "account": account, "domain": domain, "profile": profile}
+        for key, name in (("SpaceName", "space"), ("LandingUri", "landing")):
+            if key in params:
+                query[name] = params[key]
+        return {"AuthorizedUrl": f"https://{domain}.studio.{REGION}.sagemaker.aws/auth?{urlencode(query)}",
+                "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    @contextmanager
+    def installed(self) -> Iterator[Fakes]:
+        original = botocore.client.BaseClient._make_api_call
+        fakes = self
+
+        def call(client: Any, operation: str, params: dict) -> Any:
+            service = client.meta.service_model.service_name
+            if service == "sts" and operation == "AssumeRole":
+                return fakes.assume_role(client, params, original)
+            if service == "sagemaker" and operation == "CreatePresignedDomainUrl":
+                return fakes.presigned_url(client, params, original)
+            return original(client, operation, params)
+
+        with mock.patch.object(botocore.client.BaseClient, "_make_api_call", call):
+            yield self

@@ -1,0 +1,230 @@
+"""The end-to-end world: moto server on 127.0.0.1, the accounts, the real handlers behind the
+test gateway, and the real client's config file. Built once for the package (a few seconds)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.request import urlopen, Request
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from studio_access_client import cli
+
+from .aws import (ACCESS_ROLE, FUNCTION_ROLE, LOBS_TABLE, REGION, SHARED, USERS_TABLE, Creds, Fakes,
+                  free_port)
+from .gateway import Gateway, GatewayServer
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPORARY_PASSWORD = "Temporary-Passw0rd!"
+PASSWORD = "Correct-Horse-42-Battery!"
+
+# lob -> (account, create a DOMAIN_ID item?, trust of the access role: "function", "other", None = no role)
+LOBS = {
+    "lob-a": ("222222222222", False, "function"),  # domain found with ListDomains
+    "lob-b": ("333333333333", True, "function"),  # DOMAIN_ID in the LOBs table
+    "lob-c": ("444444444444", True, "other"),  # the access role trusts someone else
+    "lob-d": ("555555555555", True, None),  # no access role at all
+}
+USERS = {"user-lob-a": "lob-a", "user-lob-b": "lob-b", "user-lob-c": "lob-c", "user-lob-d": "lob-d",
+         "user-nolob": None}
+
+
+def domain_name(lob: str) -> str:
+    """moto makes a domain's id from its name (d-<name>): a 12-character name gives an id shaped
+    like SageMaker's (d-xxxxxxxxxxxx), which the function checks in a LOB item's DOMAIN_ID."""
+    return f"{lob.replace('-', '')}domain01"
+
+
+def domain_id(lob: str) -> str:
+    return f"d-{domain_name(lob)}"
+
+
+def load_handler(name: str, path: Path) -> Any:
+    """Each handler is an app.py in its own folder: load it fresh under a distinct name."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class World:
+    endpoint: str  # moto server
+    api_url: str  # the gateway, as the config's apiUrl
+    pool_id: str
+    client_id: str
+    issuer: str
+    config: Path
+    tmp: Path
+    fakes: Fakes
+    gateway: Gateway
+    admin: Creds  # shared account
+
+    def idp(self) -> Any:
+        return self.admin.client("cognito-idp", self.endpoint)
+
+    def client_io(self, cache: str, *, secrets: list[str] | None = None, stdin: str = "",
+                  config: Path | None = None, browser: Callable[[str], bool] | None = None) -> cli.Io:
+        """The real client's I/O, each user with its own cache directory ("machine")."""
+        answers = list(secrets or [])
+        return cli.Io(
+            env={"STUDIO_ACCESS_CONFIG": str(config or self.config),
+                 "STUDIO_ACCESS_CACHE_DIR": str(self.tmp / "caches" / cache)},
+            out=io.StringIO(), err=io.StringIO(), stdin=io.StringIO(stdin),
+            getpass=lambda prompt: answers.pop(0), input=lambda prompt: answers.pop(0),
+            browser=browser or (lambda url: False), home=self.tmp / "home", platform="linux",
+        )
+
+    def run(self, cache: str, *argv: str, **kw: Any) -> tuple[int, str, str]:
+        io_ = self.client_io(cache, **kw)
+        code = cli.main(list(argv), io_)
+        return code, io_.out.getvalue(), io_.err.getvalue()
+
+    def cache_dir(self, cache: str) -> Path:
+        return self.tmp / "caches" / cache
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
+        """A raw request to the gateway (no client), redirects not followed."""
+        from studio_access_client.api import _NoRedirect  # the same no-redirect opener
+        import urllib.error
+        import urllib.request
+
+        req = Request(f"{self.api_url}/{path}", headers=headers or {})
+        try:
+            with urllib.request.build_opener(_NoRedirect()).open(req, timeout=10) as r:
+                status, hdrs, body = r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as err:
+            status, hdrs, body = err.code, dict(err.headers), err.read()
+        return status, {k.lower(): v for k, v in hdrs.items()}, json.loads(body or b"{}")
+
+
+def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fakes, Creds]:
+    bootstrap = Creds("AKIAE2EBOOTSTRAP0001", "bootstrap")  # unknown key: moto's default account
+    sts = bootstrap.client("sts", endpoint)
+
+    def creds_in(account: str, role: str) -> Creds:
+        c = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="e2e")["Credentials"]
+        return Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+
+    admin = creds_in(SHARED, "e2e-admin")
+    assert sts.get_caller_identity()["Account"] == SHARED
+
+    # Shared account: the Cognito pool, its app client and users; the two tables and their items.
+    idp = admin.client("cognito-idp", endpoint)
+    pool_id = idp.create_user_pool(
+        PoolName="SageMakerPool",
+        Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
+                                     "RequireNumbers": True, "RequireSymbols": True}},
+    )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="studio-access", GenerateSecret=False,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    for user in USERS:
+        idp.admin_create_user(UserPoolId=pool_id, Username=user, TemporaryPassword=TEMPORARY_PASSWORD,
+                              MessageAction="SUPPRESS")
+        if user != "user-lob-a":  # user-lob-a meets the forced password change in the test
+            idp.admin_set_user_password(UserPoolId=pool_id, Username=user, Password=PASSWORD, Permanent=True)
+
+    ddb = admin.client("dynamodb", endpoint)
+    for table in (USERS_TABLE, LOBS_TABLE):
+        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+    for user, lob in USERS.items():
+        if lob:
+            ddb.put_item(TableName=USERS_TABLE, Item={"PK": {"S": user}, "LOB": {"S": lob}})
+
+    # The presigned-URL function's role, whose credentials the handler runs with (Lambda's env).
+    admin.client("iam", endpoint).create_role(
+        RoleName=FUNCTION_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    function = creds_in(SHARED, FUNCTION_ROLE)
+
+    # LOB accounts: the access role (trusting the function's role) and the Studio domain.
+    admins = {SHARED: admin}
+    profiles: dict[tuple[str, str], set[str]] = {}
+    function_role_arn = f"arn:aws:iam::{SHARED}:role/{FUNCTION_ROLE}"
+    for lob, (account, with_domain_id, trust) in LOBS.items():
+        admins[account] = lob_admin = creds_in(account, "e2e-admin")
+        item = {"PK": {"S": lob}, "ACCOUNT_ID": {"S": account}}
+        if with_domain_id:
+            item["DOMAIN_ID"] = {"S": domain_id(lob)}
+        ddb.put_item(TableName=LOBS_TABLE, Item=item)
+        if trust:
+            principal = function_role_arn if trust == "function" else f"arn:aws:iam::{SHARED}:role/someone-else"
+            lob_admin.client("iam", endpoint).create_role(
+                RoleName=ACCESS_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}))
+        lob_admin.client("sagemaker", endpoint).create_domain(
+            DomainName=domain_name(lob), AuthMode="IAM", AppNetworkAccessType="VpcOnly",
+            DefaultUserSettings={"ExecutionRole": f"arn:aws:iam::{account}:role/execution"},
+            SubnetIds=["subnet-0e2e"], VpcId="vpc-0e2e")
+        profiles[(account, domain_id(lob))] = {u for u, l in USERS.items() if l == lob}
+
+    # The functions' environment, as Lambda would give it.
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_COGNITO_IDP"):
+        mp.delenv(key, raising=False)
+    mp.setenv("AWS_CONFIG_FILE", str(tmp / "no-aws-config"))
+    mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "no-aws-credentials"))
+    mp.setenv("AWS_ENDPOINT_URL", endpoint)
+    mp.setenv("AWS_REGION", REGION)
+    mp.setenv("AWS_DEFAULT_REGION", REGION)
+    mp.setenv("AWS_ACCESS_KEY_ID", function.access_key)
+    mp.setenv("AWS_SECRET_ACCESS_KEY", function.secret_key)
+    mp.setenv("AWS_SESSION_TOKEN", function.token)
+    mp.setenv("NO_PROXY", "127.0.0.1,localhost")
+    mp.setenv("no_proxy", "127.0.0.1,localhost")
+    issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"  # what moto puts in `iss`
+    for key, value in {
+        "TOKEN_ISSUER": issuer,
+        "JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",  # moto's JWKS endpoint
+        "ALLOWED_CLIENT_IDS": client_id,
+        "USERS_TABLE": USERS_TABLE, "LOBS_TABLE": LOBS_TABLE, "ACCESS_ROLE_NAME": ACCESS_ROLE,
+        "URL_EXPIRES_SECONDS": "20",
+    }.items():
+        mp.setenv(key, value)
+    mp.setattr(boto3, "DEFAULT_SESSION", None)
+    fakes = Fakes(endpoint=endpoint, admins=admins, profiles=profiles)
+    return {"pool_id": pool_id, "client_id": client_id, "issuer": issuer}, fakes, admin
+
+
+@pytest.fixture(scope="package")
+def world(tmp_path_factory) -> Any:
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    mp = pytest.MonkeyPatch()
+    try:
+        urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()
+        ids, fakes, admin = _setup(endpoint, tmp, mp)
+        authorizer = load_handler("e2e_authorizer_app", ROOT / "functions" / "authorizer" / "app.py")
+        presigned = load_handler("e2e_presigned_url_app", ROOT / "functions" / "presigned_url" / "app.py")
+        gateway = Gateway(authorizer.handler, presigned.handler, region=REGION, account=SHARED)
+        with fakes.installed(), GatewayServer(gateway) as served:
+            config = tmp / "studio-access.json"
+            config.write_text(json.dumps({
+                "apiUrl": served.url, "region": REGION, "userPoolId": ids["pool_id"],
+                "clientId": ids["client_id"], "identityProvider": "cognito", "tokenIssuer": ids["issuer"],
+            }))
+            yield World(endpoint=endpoint, api_url=served.url, config=config, tmp=tmp, fakes=fakes,
+                        gateway=gateway, admin=admin, **ids)
+    finally:
+        for name in ("e2e_authorizer_app", "e2e_presigned_url_app"):
+            sys.modules.pop(name, None)
+        mp.undo()
+        try:
+            urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()
+        finally:
+            server.stop()
