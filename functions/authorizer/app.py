@@ -1,0 +1,506 @@
+"""API Gateway REST REQUEST authorizer: a bearer JWT in, an IAM policy for ``GET /<own username>`` out.
+
+Environment (read once per container; ``_reset()`` makes the next call read it again):
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ``TOKEN_ISSUER`` | required | the exact ``iss`` (https; plain http only for a loopback host) |
+| ``JWKS_URL`` | ``TOKEN_ISSUER + "/.well-known/jwks.json"`` | the issuer's key set (https; http only on loopback) |
+| ``ALLOWED_CLIENT_IDS`` | none | comma-separated; the token's ``client_id`` must be one of them |
+| ``AUDIENCE`` | none | the token's ``aud`` must contain it (OIDC access tokens) |
+| ``TOKEN_USE`` | ``access`` | required ``token_use``; empty turns the check off (non-Cognito issuers) |
+| ``USERNAME_CLAIM`` | ``username`` | the claim that names the user |
+| ``LEEWAY_SECONDS`` | ``0`` | clock skew allowed on ``exp``/``nbf``/``iat``, 0-120 |
+
+At least one of ``ALLOWED_CLIENT_IDS`` and ``AUDIENCE`` is required (both are checked when both
+are set). A bad value stops the container's start (on Lambda) with one JSON log line naming it.
+
+Behaviour: the ``Authorization`` header is found case-insensitively in ``headers`` and
+``multiValueHeaders`` (two different values are refused), ``Bearer`` case-insensitively, then
+the token is verified with PyJWT: asymmetric algorithms only, a ``kid`` from the key set, the
+JWK's ``alg`` (if any) equal to the header's, exact ``iss``, ``exp`` required, ``nbf``/``iat``
+honoured, client/audience, ``token_use``, a username that cannot widen the policy. The key set
+is fetched with urllib (2 s timeout), cached per container, refetched for an unknown ``kid`` at
+most once per 60 s (every 5 s while no key set is held) and at the latest after an hour.
+
+Any refusal raises ``Exception("Unauthorized")`` (API Gateway: 401). Success returns a policy
+allowing exactly ``execute-api:Invoke`` on ``.../<stage>/GET/<username>`` of the calling API,
+``principalId`` = ``sub`` and ``context`` = ``{username, sub, clientId}``. One JSON log line per
+call: the outcome, the reason for a refusal, the ``kid`` and the ``sub`` (never the token).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import jwt
+from jwt.exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidSignatureError,
+    MissingRequiredClaimError,
+)
+
+# Asymmetric algorithms only: never "none", never HMAC (whose key would be the public key).
+ALLOWED_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_KEY_TYPE = {"RS": "RSA", "PS": "RSA", "ES": "EC", "Ed": "OKP"}
+MAX_TOKEN_BYTES = 8 * 1024
+MAX_JWKS_BYTES = 256 * 1024
+JWKS_TIMEOUT_SECONDS = 2.0
+REFETCH_INTERVAL_SECONDS = 60.0  # an unknown kid refetches at most this often
+RETRY_AFTER_FAILURE_SECONDS = 5.0  # while no key set is held
+MAX_KEY_SET_AGE_SECONDS = 3600.0  # removed keys stop working within the hour
+MAX_USERNAME_LENGTH = 128
+# Characters IAM treats specially in a resource ARN (wildcards, path separator, policy
+# variables); whitespace and control characters are outside Cognito's pattern anyway.
+_FORBIDDEN_IN_USERNAME = frozenset("*?/$")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_METHOD_ARN_RE = re.compile(
+    r"arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)/([A-Za-z0-9_-]+)/.*", re.S
+)
+
+
+def _monotonic() -> float:
+    """The key set's clock (tests move it)."""
+    return time.monotonic()
+
+
+class ConfigError(ValueError):
+    """The function's environment is invalid."""
+
+
+class Refused(Exception):
+    """A request that must be refused; ``reason`` is logged, never returned."""
+
+    def __init__(self, reason: str, kid: Any = None, sub: Any = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.kid = kid
+        self.sub = sub
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Settings:
+    issuer: str
+    jwks_url: str
+    client_ids: frozenset[str]
+    audience: str | None
+    token_use: str | None
+    username_claim: str
+    leeway: int
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(name: str, value: str, problems: list[str]) -> None:
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        problems.append(f"{name}: {value!r} is not a URL")
+        return
+    if parts.scheme == "https" and host:
+        return
+    if parts.scheme == "http" and _is_loopback(host):
+        return
+    problems.append(f"{name}: {value!r} must be an https URL (plain http only for a loopback host)")
+
+
+def load_settings(env: dict[str, str] | os._Environ) -> Settings:
+    """The settings from ``env``; every problem at once in a ``ConfigError``."""
+    problems: list[str] = []
+    issuer = env.get("TOKEN_ISSUER", "").strip()
+    if not issuer:
+        problems.append("TOKEN_ISSUER: required (the exact iss of the tokens)")
+    else:
+        _check_url("TOKEN_ISSUER", issuer, problems)
+    jwks_url = env.get("JWKS_URL", "").strip() or (issuer.rstrip("/") + "/.well-known/jwks.json" if issuer else "")
+    if issuer or env.get("JWKS_URL"):
+        _check_url("JWKS_URL", jwks_url, problems)
+    client_ids = frozenset(c.strip() for c in env.get("ALLOWED_CLIENT_IDS", "").split(",") if c.strip())
+    audience = env.get("AUDIENCE", "").strip() or None
+    if not client_ids and not audience:
+        problems.append("ALLOWED_CLIENT_IDS or AUDIENCE: at least one is required (else any client of the issuer passes)")
+    token_use = env.get("TOKEN_USE", "access").strip() or None
+    username_claim = env.get("USERNAME_CLAIM", "username").strip()
+    if not username_claim:
+        problems.append("USERNAME_CLAIM: must not be empty")
+    raw_leeway = env.get("LEEWAY_SECONDS", "0").strip() or "0"
+    leeway = 0
+    try:
+        leeway = int(raw_leeway)
+        if not 0 <= leeway <= 120:
+            problems.append(f"LEEWAY_SECONDS: {leeway} is outside 0-120")
+    except ValueError:
+        problems.append(f"LEEWAY_SECONDS: {raw_leeway!r} is not an integer")
+    if problems:
+        raise ConfigError("invalid authorizer environment: " + "; ".join(problems))
+    return Settings(issuer, jwks_url, client_ids, audience, token_use, username_claim, leeway)
+
+
+# ---------------------------------------------------------------------------- logging
+
+
+def log(level: str, event: str, **fields: Any) -> None:
+    """One JSON line on stdout (CloudWatch keeps it as one structured event)."""
+    record = {"level": level, "event": event, **fields}
+    sys.stdout.write(json.dumps(record, default=str, separators=(",", ":")) + "\n")
+
+
+def _loggable(value: Any, limit: int = 80) -> str | None:
+    """An attacker-supplied value, short and printable, for a log line."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else repr(value)
+    text = "".join(c if c.isprintable() else "?" for c in text[:limit])
+    return text + ("..." if len(str(value)) > limit else "")
+
+
+# ---------------------------------------------------------------------------- the header
+
+
+def bearer_token(event: Any) -> str:
+    """The token from the ``Authorization`` header, wherever API Gateway put it."""
+    if not isinstance(event, dict):
+        raise Refused("event is not an object")
+    values: set[str] = set()
+    headers = event.get("headers")
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            if isinstance(name, str) and name.lower() == "authorization":
+                if not isinstance(value, str):
+                    raise Refused("Authorization header is not a string")
+                values.add(value)
+    multi = event.get("multiValueHeaders")
+    if isinstance(multi, dict):
+        for name, items in multi.items():
+            if isinstance(name, str) and name.lower() == "authorization":
+                if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+                    raise Refused("Authorization header is not a list of strings")
+                values.update(items)
+    if not values:
+        raise Refused("no Authorization header")
+    if len(values) > 1:
+        raise Refused("two different Authorization headers")
+    return parse_authorization(values.pop())
+
+
+def parse_authorization(value: str) -> str:
+    """``Bearer <token>`` (RFC 6750: scheme case-insensitive, one or more spaces)."""
+    if len(value) > MAX_TOKEN_BYTES + 64:
+        raise Refused("Authorization header larger than 8 KiB")
+    value = value.strip(" \t")
+    scheme, sep, token = value.partition(" ")
+    if not sep or scheme.lower() != "bearer":
+        raise Refused("Authorization header is not 'Bearer <token>'")
+    token = token.lstrip(" ")
+    if not token:
+        raise Refused("empty bearer token")
+    return token
+
+
+# ---------------------------------------------------------------------------- keys
+
+
+def _key_family_ok(kty: Any, alg: str) -> bool:
+    return _KEY_TYPE.get(alg[:2]) == kty
+
+
+def parse_jwks(document: Any) -> dict[str, dict]:
+    """The usable signing keys of a JWKS document by ``kid``; unusable ones are left out."""
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        raise ValueError("key set has no 'keys' list")
+    keys: dict[str, dict] = {}
+    duplicates: set[str] = set()
+    for jwk in document["keys"]:
+        if not isinstance(jwk, dict):
+            continue
+        kid, kty, alg, use = jwk.get("kid"), jwk.get("kty"), jwk.get("alg"), jwk.get("use")
+        if not isinstance(kid, str) or not kid or kty not in ("RSA", "EC", "OKP"):
+            continue  # symmetric ("oct") keys and keys without an id are never used
+        if use not in (None, "sig"):
+            continue
+        if alg is not None and (alg not in ALLOWED_ALGORITHMS or not _key_family_ok(kty, alg)):
+            continue
+        try:
+            jwt.PyJWK(jwk)  # the key must load (size, curve, encoding)
+        except Exception:
+            continue
+        if kid in keys:
+            duplicates.add(kid)
+        keys[kid] = jwk
+    for kid in duplicates:  # ambiguous: which one signed?
+        del keys[kid]
+    return keys
+
+
+def _opener(url: str):
+    """An opener that follows no redirect (and never proxies a loopback host)."""
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+            raise ValueError(f"key set URL answered a redirect ({code})")
+
+    handlers: list = [NoRedirect]
+    if _is_loopback(urlsplit(url).hostname):
+        handlers.append(urllib.request.ProxyHandler({}))
+    return urllib.request.build_opener(*handlers)
+
+
+def fetch_jwks(url: str, timeout: float = JWKS_TIMEOUT_SECONDS) -> dict[str, dict]:
+    """GET the key set (no redirects, bounded size) and parse it."""
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "studio-access-authorizer"})
+    with _opener(url).open(request, timeout=timeout) as response:
+        if response.status != 200:
+            raise ValueError(f"key set URL answered {response.status}")
+        body = response.read(MAX_JWKS_BYTES + 1)
+    if len(body) > MAX_JWKS_BYTES:
+        raise ValueError("key set larger than 256 KiB")
+    return parse_jwks(json.loads(body))
+
+
+class KeySet:
+    """The issuer's keys, cached per container, refetched for an unknown kid at most once per 60 s."""
+
+    def __init__(self, url: str, fetch: Callable[[str], dict[str, dict]] | None = None, clock: Callable[[], float] | None = None):
+        self.url = url
+        self._fetch = fetch or (lambda u: fetch_jwks(u))
+        self._clock = clock or (lambda: _monotonic())
+        self._keys: dict[str, dict] | None = None
+        self._fetched_at = 0.0
+        self._last_fetch: float | None = None  # the last attempt, successful or not
+        self._loaded: dict[tuple[str, str], jwt.PyJWK] = {}
+        self.fetches = 0
+
+    def _usable(self, now: float) -> bool:
+        return self._keys is not None and now - self._fetched_at < MAX_KEY_SET_AGE_SECONDS
+
+    def _refresh(self, now: float) -> None:
+        self._last_fetch = now
+        self.fetches += 1
+        try:
+            keys = self._fetch(self.url)
+        except Exception as error:  # a failed fetch refuses, it never allows
+            if not self._usable(now):
+                self._keys = None
+            log("ERROR", "jwks-fetch-failed", error=type(error).__name__, detail=_loggable(str(error), 200))
+            return
+        self._keys, self._fetched_at, self._loaded = keys, now, {}
+        log("INFO", "jwks-fetched", kids=sorted(keys))
+
+    def key_for(self, kid: str, alg: str) -> jwt.PyJWK:
+        """The key for ``kid``, bound to ``alg``; ``Refused`` if there is none."""
+        now = self._clock()
+        if not self._usable(now):  # first use, an hour old, or the last fetch failed
+            if self._last_fetch is None or now - self._last_fetch >= RETRY_AFTER_FAILURE_SECONDS:
+                self._refresh(now)
+            if not self._usable(now):
+                raise Refused("signing keys unavailable", kid=kid)
+        jwk = self._keys.get(kid)
+        if jwk is None and now - self._last_fetch >= REFETCH_INTERVAL_SECONDS:
+            self._refresh(now)  # key rotation: a new kid is picked up without a redeploy
+            jwk = self._keys.get(kid) if self._usable(now) else None
+        if jwk is None:
+            raise Refused("unknown kid", kid=kid)
+        if jwk.get("alg") is not None and jwk["alg"] != alg:
+            raise Refused(f"header alg {alg} differs from the key's {jwk['alg']}", kid=kid)
+        if not _key_family_ok(jwk.get("kty"), alg):
+            raise Refused(f"header alg {alg} does not fit a {jwk.get('kty')} key", kid=kid)
+        loaded = self._loaded.get((kid, alg))
+        if loaded is None:
+            loaded = self._loaded[(kid, alg)] = jwt.PyJWK(jwk, algorithm=alg)
+        return loaded
+
+
+# ---------------------------------------------------------------------------- the token
+
+
+def username_is_safe(name: Any) -> bool:
+    """Cognito's username pattern ``[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+`` without ``* ? / $``."""
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_USERNAME_LENGTH:
+        return False
+    return all(c not in _FORBIDDEN_IN_USERNAME and unicodedata.category(c)[0] in "LMSNP" for c in name)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_JWT_ERRORS: tuple[tuple[type[Exception], str], ...] = (
+    (ExpiredSignatureError, "token expired"),
+    (ImmatureSignatureError, "token not yet valid (nbf or iat in the future)"),
+    (InvalidIssuedAtError, "iat is not a number"),
+    (InvalidIssuerError, "wrong issuer"),
+    (InvalidAudienceError, "wrong audience"),
+    (InvalidSignatureError, "bad signature"),
+    (DecodeError, "malformed token"),
+)
+_AFTER_SIGNATURE = (ExpiredSignatureError, ImmatureSignatureError, InvalidIssuedAtError, InvalidIssuerError, InvalidAudienceError)
+
+
+def _unverified_sub(token: str) -> Any:
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("sub")
+    except Exception:
+        return None
+
+
+def verify_token(token: str, settings: Settings, keys: KeySet) -> tuple[dict[str, Any], str]:
+    """The verified claims of ``token`` and its ``kid``, or ``Refused`` with the reason."""
+    if len(token) > MAX_TOKEN_BYTES:
+        raise Refused("token larger than 8 KiB")
+    if not _TOKEN_RE.fullmatch(token):
+        raise Refused("token is not three base64url segments")
+    try:
+        header = jwt.get_unverified_header(token)
+    except Exception:
+        raise Refused("malformed token header") from None
+    kid, alg = header.get("kid"), header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        raise Refused(f"algorithm {_loggable(repr(alg), 24)} not allowed", kid=kid)
+    if not isinstance(kid, str) or not kid:
+        raise Refused("kid missing or not a string", kid=kid)
+    key = keys.key_for(kid, alg)
+    try:
+        claims = jwt.decode(
+            token,
+            key=key,
+            algorithms=[alg],
+            issuer=settings.issuer,
+            audience=settings.audience,
+            leeway=settings.leeway,
+            options={"require": ["exp", "iss", "sub"], "verify_aud": settings.audience is not None},
+        )
+    except MissingRequiredClaimError as error:
+        raise Refused(f"claim {error.claim} missing", kid=kid) from None
+    except Exception as error:
+        reason = next((text for cls, text in _JWT_ERRORS if isinstance(error, cls)), f"invalid token ({type(error).__name__})")
+        # Claims are checked after the signature: then the sub is the issuer's, worth logging.
+        sub = _unverified_sub(token) if isinstance(error, _AFTER_SIGNATURE) else None
+        raise Refused(reason, kid=kid, sub=sub) from None
+    sub = claims.get("sub")
+    if claims.get("iss") != settings.issuer:  # exact, whatever the library does
+        raise Refused("wrong issuer", kid=kid, sub=sub)
+    for claim in ("exp", "nbf", "iat"):
+        if claim in claims and not _is_number(claims[claim]):
+            raise Refused(f"{claim} is not a number", kid=kid, sub=sub)
+    if not isinstance(sub, str) or not sub:
+        raise Refused("sub is not a string", kid=kid, sub=sub)
+    if settings.token_use is not None and claims.get("token_use") != settings.token_use:
+        raise Refused(f"token_use is not {settings.token_use}", kid=kid, sub=sub)
+    client_id = claims.get("client_id")
+    if settings.client_ids and not (isinstance(client_id, str) and client_id in settings.client_ids):
+        raise Refused("client_id not allowed", kid=kid, sub=sub)
+    if not username_is_safe(claims.get(settings.username_claim)):
+        raise Refused(f"{settings.username_claim} missing or not a safe username", kid=kid, sub=sub)
+    return claims, kid
+
+
+# ---------------------------------------------------------------------------- the policy
+
+
+def allow_policy(method_arn: Any, username: str, sub: str, client_id: str) -> dict[str, Any]:
+    """Allow exactly ``GET /<username>`` on the stage that called, nothing else."""
+    match = _METHOD_ARN_RE.fullmatch(method_arn) if isinstance(method_arn, str) else None
+    if not match:
+        raise Refused("methodArn is not an execute-api method ARN", sub=sub)
+    partition, region, account, api_id, stage = match.groups()
+    resource = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/GET/{username}"
+    return {
+        "principalId": sub,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}],
+        },
+        "context": {"username": username, "sub": sub, "clientId": client_id},
+    }
+
+
+# ---------------------------------------------------------------------------- state and handler
+
+
+class _State:
+    def __init__(self, env=os.environ):
+        self.settings = load_settings(env)
+        self.keys = KeySet(self.settings.jwks_url)
+
+
+_state_: _State | None = None
+
+
+def _state() -> _State:
+    global _state_
+    if _state_ is None:
+        try:
+            _state_ = _State()
+        except ConfigError as error:
+            log("ERROR", "config-invalid", error=str(error))
+            raise
+    return _state_
+
+
+def _reset() -> None:
+    """Forget the settings and cached keys; the next call reads the environment again (tests)."""
+    global _state_
+    _state_ = None
+
+
+def authorize(event: Any, state: _State) -> dict[str, Any]:
+    token = bearer_token(event)
+    claims, kid = verify_token(token, state.settings, state.keys)
+    username, sub = claims[state.settings.username_claim], claims["sub"]
+    client_id = claims.get("client_id")
+    if not isinstance(client_id, str):
+        client_id = claims.get("azp") if isinstance(claims.get("azp"), str) else ""
+    try:
+        policy = allow_policy(event.get("methodArn"), username, sub, client_id)
+    except Refused as refused:
+        refused.kid = kid
+        raise
+    log("INFO", "allowed", kid=_loggable(kid), sub=_loggable(sub), username=username)
+    return policy
+
+
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
+    state = _state()
+    try:
+        return authorize(event, state)
+    except Refused as refused:
+        log("WARNING", "refused", reason=refused.reason, kid=_loggable(refused.kid), sub=_loggable(refused.sub))
+    except Exception as error:  # never a 500 for a bad request: refuse
+        log("ERROR", "refused", reason=f"unexpected {type(error).__name__}")
+    raise Exception("Unauthorized")
+
+
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    _state()  # on Lambda a bad environment stops the container's start

@@ -1,0 +1,577 @@
+"""The REQUEST authorizer: the adversarial categories of aws-jwt-verify's and PyJWT's suites, the
+header, the key set's cache, the username screen and the policy, through ``handler``."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from .conftest import (
+    CLIENT_ID,
+    ISSUER,
+    METHOD_ARN,
+    Key,
+    auth_event,
+    b64,
+    b64json,
+    cognito_claims,
+    ec_key,
+    hs256_with_public_key,
+    raw_token,
+    rsa_key,
+    sign,
+)
+
+
+def allow(authorizer, authorization: str, **kw) -> dict:
+    return authorizer.handler(auth_event(authorization, **kw), None)
+
+
+def refused(authorizer, capsys, event) -> str:
+    """Assert the handler refuses with exactly Exception("Unauthorized"); return the logged reason."""
+    capsys.readouterr()
+    with pytest.raises(Exception) as err:
+        authorizer.handler(event, None)
+    assert type(err.value) is Exception and err.value.args == ("Unauthorized",)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    refusals = [line for line in lines if line["event"] == "refused"]
+    assert len(refusals) == 1, lines
+    return refusals[0]["reason"]
+
+
+def bearer(token: str) -> str:
+    return f"Bearer {token}"
+
+
+# ---------------------------------------------------------------------------- the good path
+
+
+def test_a_cognito_access_token_gets_exactly_get_on_its_own_username(authorizer, auth_env, key):
+    result = allow(authorizer, bearer(sign(key, cognito_claims())))
+    assert result == {
+        "principalId": "0a1b2c3d-1111-2222-3333-444455556666",
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow",
+                    "Resource": "arn:aws:execute-api:us-east-1:111122223333:abcdef1234/dev/GET/user-lob-a",
+                }
+            ],
+        },
+        "context": {"username": "user-lob-a", "sub": "0a1b2c3d-1111-2222-3333-444455556666", "clientId": CLIENT_ID},
+    }
+    assert all(isinstance(v, str) for v in result["context"].values())
+
+
+def test_the_policy_names_the_token_user_whatever_path_was_called(authorizer, auth_env, key):
+    """API Gateway caches the policy per token: it must fit this user's requests and no other."""
+    other_path = "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-b"
+    result = allow(authorizer, bearer(sign(key, cognito_claims())), method_arn=other_path)
+    assert result["policyDocument"]["Statement"][0]["Resource"] == (
+        "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-a"
+    )
+
+
+def test_the_partition_comes_from_the_method_arn(authorizer, auth_env, key):
+    arn = "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/x"
+    result = allow(authorizer, bearer(sign(key, cognito_claims())), method_arn=arn)
+    assert result["policyDocument"]["Statement"][0]["Resource"] == "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a"
+
+
+@pytest.mark.parametrize("arn", ["", "arn:aws:lambda:us-east-1:111122223333:function:x", "arn:aws:execute-api:us-east-1:1234:abc/dev/GET/x", None])
+def test_a_malformed_method_arn_is_refused(authorizer, auth_env, key, capsys, arn):
+    event = auth_event(bearer(sign(key, cognito_claims())), method_arn=arn)
+    assert refused(authorizer, capsys, event) == "methodArn is not an execute-api method ARN"
+
+
+def test_an_ec_key_set_works_too(authorizer, auth_env, jwks_server):
+    ec = ec_key("ec-1")
+    jwks_server.set_keys(ec)
+    assert allow(authorizer, bearer(sign(ec, cognito_claims())))["context"]["username"] == "user-lob-a"
+
+
+def test_allowed_calls_log_kid_and_sub_never_the_token(authorizer, auth_env, key, capsys):
+    token = sign(key, cognito_claims())
+    allow(authorizer, bearer(token))
+    out = capsys.readouterr().out
+    assert token not in out and token.split(".")[2] not in out
+    allowed = [json.loads(line) for line in out.splitlines() if '"allowed"' in line]
+    assert allowed == [{"level": "INFO", "event": "allowed", "kid": "key-1", "sub": "0a1b2c3d-1111-2222-3333-444455556666", "username": "user-lob-a"}]
+
+
+def test_refusals_log_reason_kid_and_sub_never_the_token(authorizer, auth_env, key, capsys):
+    token = sign(key, cognito_claims(exp=int(time.time()) - 5))
+    event = auth_event(bearer(token))
+    capsys.readouterr()
+    with pytest.raises(Exception):
+        authorizer.handler(event, None)
+    out = capsys.readouterr().out
+    assert token not in out and token.split(".")[1] not in out and "Bearer" not in out
+    line = json.loads(out.splitlines()[-1])
+    assert line == {"level": "WARNING", "event": "refused", "reason": "token expired", "kid": "key-1", "sub": "0a1b2c3d-1111-2222-3333-444455556666"}
+
+
+# ---------------------------------------------------------------------------- algorithms
+
+
+@pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
+def test_alg_none_is_refused(authorizer, auth_env, capsys, alg):
+    header = b64json({"alg": alg, "kid": "key-1"})
+    unsigned = f"{header}.{b64json(cognito_claims())}."  # the usual shape: an empty signature
+    assert refused(authorizer, capsys, auth_event(bearer(unsigned))) == "token is not three base64url segments"
+    with_signature = raw_token({"alg": alg, "kid": "key-1"}, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(with_signature))) == f"algorithm '{alg}' not allowed"
+
+
+@pytest.mark.parametrize("alg", ["HS256", "HS512", "", None, 256, "RS1", "ES256K"])
+def test_only_asymmetric_algorithms_are_accepted(authorizer, auth_env, capsys, alg):
+    token = raw_token({"alg": alg, "kid": "key-1"}, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == f"algorithm {alg!r} not allowed"
+
+
+def test_hs256_signed_with_the_public_key_is_refused(authorizer, auth_env, key, capsys):
+    token = hs256_with_public_key(key, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "algorithm 'HS256' not allowed"
+
+
+def test_a_header_alg_other_than_the_jwks_alg_is_refused(authorizer, auth_env, jwks_server, capsys):
+    rs256 = rsa_key("key-1")
+    jwks_server.set_keys(rs256)  # the JWK says RS256
+    ps256 = rsa_key("key-1", alg="PS256")  # same key, header PS256: a valid PS256 signature
+    token = sign(ps256, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "header alg PS256 differs from the key's RS256"
+
+
+def test_without_a_jwk_alg_the_header_alg_must_fit_the_key_type(authorizer, auth_env, jwks_server, capsys):
+    rsa_k = rsa_key("key-1", alg="PS256")
+    jwks_server.set_keys(rsa_k, with_alg=False)
+    assert allow(authorizer, bearer(sign(rsa_k, cognito_claims())))["principalId"]
+    authorizer._reset()
+    ec = ec_key("key-1")
+    forged = sign(ec, cognito_claims())  # ES256 header against an RSA JWK
+    assert refused(authorizer, capsys, auth_event(bearer(forged))) == "header alg ES256 does not fit a RSA key"
+
+
+# ---------------------------------------------------------------------------- kid
+
+
+@pytest.mark.parametrize(
+    "header, reason",
+    [
+        ({"alg": "RS256"}, "kid missing or not a string"),
+        ({"alg": "RS256", "kid": ""}, "kid missing or not a string"),
+        # PyJWT itself refuses a non-string kid while reading the header
+        ({"alg": "RS256", "kid": 7}, "malformed token header"),
+        ({"alg": "RS256", "kid": ["key-1"]}, "malformed token header"),
+        ({"alg": "RS256", "kid": None}, "malformed token header"),
+    ],
+)
+def test_a_missing_or_non_string_kid_is_refused(authorizer, auth_env, capsys, header, reason):
+    token = raw_token(header, cognito_claims(), b"x" * 256)
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == reason
+
+
+def test_an_unknown_kid_is_refused(authorizer, auth_env, key, capsys):
+    token = sign(Key("no-such-key", key.private), cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "unknown kid"
+
+
+def test_a_token_signed_by_another_key_with_a_known_kid_is_refused(authorizer, auth_env, capsys):
+    impostor = rsa_key("impostor")
+    token = sign(Key("key-1", impostor.private), cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "bad signature"
+
+
+# ---------------------------------------------------------------------------- claims
+
+
+NOW = int(time.time())
+
+
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"exp": NOW - 1}, "token expired"),
+        ({"exp": None}, "claim exp missing"),
+        ({"exp": "tomorrow"}, "malformed token"),
+        ({"exp": str(NOW + 3600)}, "exp is not a number"),
+        ({"exp": True}, "token expired"),
+        ({"nbf": NOW + 600}, "token not yet valid (nbf or iat in the future)"),
+        ({"iat": NOW + 600}, "token not yet valid (nbf or iat in the future)"),
+        ({"iat": "yesterday"}, "iat is not a number"),
+        ({"iss": ISSUER + "x"}, "wrong issuer"),
+        ({"iss": ISSUER + "/evil"}, "wrong issuer"),
+        ({"iss": ISSUER[:-1]}, "wrong issuer"),
+        ({"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other"}, "wrong issuer"),
+        ({"iss": [ISSUER]}, "wrong issuer"),
+        ({"iss": None}, "claim iss missing"),
+        ({"sub": None}, "claim sub missing"),
+        ({"sub": 42}, "invalid token (InvalidSubjectError)"),
+        ({"client_id": "other-client-x"}, "client_id not allowed"),
+        ({"client_id": None}, "client_id not allowed"),
+        ({"client_id": [CLIENT_ID]}, "client_id not allowed"),
+        ({"token_use": "id"}, "token_use is not access"),
+        ({"token_use": None}, "token_use is not access"),
+        ({"username": None}, "username missing or not a safe username"),
+        ({"username": "*"}, "username missing or not a safe username"),
+        ({"username": "user*"}, "username missing or not a safe username"),
+        ({"username": "a/b"}, "username missing or not a safe username"),
+        ({"username": "../admin"}, "username missing or not a safe username"),
+        ({"username": "user?"}, "username missing or not a safe username"),
+        ({"username": "${aws:username}"}, "username missing or not a safe username"),
+        ({"username": "two words"}, "username missing or not a safe username"),
+        ({"username": "tab\tname"}, "username missing or not a safe username"),
+        ({"username": "nl\nname"}, "username missing or not a safe username"),
+        ({"username": "zero\u200bwidth"}, "username missing or not a safe username"),
+        ({"username": ""}, "username missing or not a safe username"),
+        ({"username": "x" * 129}, "username missing or not a safe username"),
+        ({"username": ["user-lob-a"]}, "username missing or not a safe username"),
+    ],
+)
+def test_claims_are_checked(authorizer, auth_env, key, capsys, overrides, reason):
+    token = sign(key, cognito_claims(**overrides))
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == reason
+
+
+def test_an_id_token_is_not_an_access_token(authorizer, auth_env, key, capsys):
+    """A Cognito ID token: aud instead of client_id, token_use id."""
+    claims = cognito_claims(token_use="id", client_id=None, aud=CLIENT_ID, **{"cognito:username": "user-lob-a"})
+    assert refused(authorizer, capsys, auth_event(bearer(sign(key, claims)))) == "token_use is not access"
+
+
+@pytest.mark.parametrize("username", ["user-lob-a", "alice@example.com", "Ünïcødé_ok", "a.b+c=d,e", "x" * 128])
+def test_usernames_in_cognitos_pattern_pass(authorizer, auth_env, key, username):
+    result = allow(authorizer, bearer(sign(key, cognito_claims(username=username))))
+    assert result["policyDocument"]["Statement"][0]["Resource"].endswith(f"/dev/GET/{username}")
+
+
+def test_leeway_allows_a_just_expired_token_within_it(authorizer, auth_env, key, capsys):
+    token = sign(key, cognito_claims(exp=int(time.time()) - 30))
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "token expired"
+    auth_env.setenv("LEEWAY_SECONDS", "60")
+    authorizer._reset()
+    assert allow(authorizer, bearer(token))["principalId"]
+
+
+def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, auth_env, key, capsys):
+    auth_env.delenv("ALLOWED_CLIENT_IDS")
+    auth_env.setenv("AUDIENCE", "api://studio")
+    auth_env.setenv("TOKEN_USE", "")
+    auth_env.setenv("USERNAME_CLAIM", "preferred_username")
+    authorizer._reset()
+    claims = cognito_claims(token_use=None, client_id=None, username=None, aud=["api://studio", "x"], preferred_username="alice", azp="spa")
+    result = allow(authorizer, bearer(sign(key, claims)))
+    assert result["context"] == {"username": "alice", "sub": claims["sub"], "clientId": "spa"}
+    wrong = dict(claims, aud="api://other")
+    assert refused(authorizer, capsys, auth_event(bearer(sign(key, wrong)))) == "wrong audience"
+    missing = {k: v for k, v in claims.items() if k != "aud"}
+    assert refused(authorizer, capsys, auth_event(bearer(sign(key, missing)))) == "claim aud missing"
+
+
+# ---------------------------------------------------------------------------- token shape
+
+
+@pytest.mark.parametrize(
+    "token, reason",
+    [
+        ("a.b", "token is not three base64url segments"),
+        ("a.b.c.d", "token is not three base64url segments"),
+        ("a..c", "token is not three base64url segments"),
+        ("!!!.@@@.###", "token is not three base64url segments"),
+        ("abc+/=.def.ghi", "token is not three base64url segments"),
+        (f"{b64(b'not json')}.{b64json({})}.{b64(b's')}", "malformed token header"),
+        (f"{b64json([1, 2])}.{b64json({})}.{b64(b's')}", "malformed token header"),
+        ("A.B.C", "malformed token header"),
+    ],
+)
+def test_malformed_tokens_are_refused(authorizer, auth_env, capsys, token, reason):
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == reason
+
+
+def test_a_payload_that_is_not_json_is_refused(authorizer, auth_env, key, capsys):
+    import jwt as pyjwt
+
+    token = pyjwt.api_jws.encode(b"not json", key.private, algorithm="RS256", headers={"kid": "key-1"})
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "malformed token"
+
+
+def test_four_segments_of_a_valid_token_are_refused(authorizer, auth_env, key, capsys):
+    token = sign(key, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token + ".x"))) == "token is not three base64url segments"
+    assert refused(authorizer, capsys, auth_event(bearer(token.rsplit(".", 1)[0]))) == "token is not three base64url segments"
+
+
+def test_an_oversized_token_is_refused_before_parsing(authorizer, auth_env, key, capsys, monkeypatch):
+    token = sign(key, cognito_claims(padding="x" * 8000))
+    assert len(token) > 8192
+    monkeypatch.setattr(authorizer.jwt, "get_unverified_header", lambda *_: pytest.fail("parsed"))
+    assert refused(authorizer, capsys, auth_event(bearer(token))) in ("token larger than 8 KiB", "Authorization header larger than 8 KiB")
+
+
+def test_a_large_but_allowed_token_passes(authorizer, auth_env, key):
+    token = sign(key, cognito_claims(padding="x" * 5000))
+    assert 5000 < len(token) <= 8192
+    assert allow(authorizer, bearer(token))["principalId"]
+
+
+# ---------------------------------------------------------------------------- the header
+
+
+def test_header_name_and_scheme_are_case_insensitive_and_spaces_tolerated(authorizer, auth_env, key):
+    token = sign(key, cognito_claims())
+    for headers in (
+        {"authorization": f"Bearer {token}"},
+        {"AUTHORIZATION": f"bearer {token}"},
+        {"Authorization": f"BEARER   {token}"},
+        {"Authorization": f"  Bearer {token}  "},
+    ):
+        assert authorizer.handler(auth_event(headers=headers), None)["principalId"]
+    # only in multiValueHeaders
+    assert authorizer.handler(auth_event(headers={}, multi={"authorization": [f"Bearer {token}"]}), None)["principalId"]
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("{token}", "Authorization header is not 'Bearer <token>'"),
+        ("Basic {token}", "Authorization header is not 'Bearer <token>'"),
+        ("Bearer", "Authorization header is not 'Bearer <token>'"),
+        ("Bearer ", "Authorization header is not 'Bearer <token>'"),
+        ("Bearer\t{token}", "Authorization header is not 'Bearer <token>'"),
+        ("Bearer {token} extra", "token is not three base64url segments"),
+        ("Bearer {token},Bearer {token}", "token is not three base64url segments"),
+        ("", "Authorization header is not 'Bearer <token>'"),
+    ],
+)
+def test_malformed_authorization_headers_are_refused(authorizer, auth_env, key, capsys, value, reason):
+    value = value.replace("{token}", sign(key, cognito_claims()))
+    assert refused(authorizer, capsys, auth_event(value)) == reason
+
+
+def test_no_authorization_header_is_refused(authorizer, auth_env, capsys):
+    assert refused(authorizer, capsys, auth_event(headers={"Accept": "*/*"})) == "no Authorization header"
+    assert refused(authorizer, capsys, {"methodArn": METHOD_ARN, "headers": None, "multiValueHeaders": None}) == "no Authorization header"
+    assert refused(authorizer, capsys, "not an event") == "event is not an object"
+
+
+def test_two_different_authorization_headers_are_refused(authorizer, auth_env, key, capsys):
+    good = f"Bearer {sign(key, cognito_claims())}"
+    other = f"Bearer {sign(key, cognito_claims(username='user-lob-b'))}"
+    cases = [
+        auth_event(headers={"Authorization": good, "authorization": other}),
+        auth_event(headers={"Authorization": good}, multi={"Authorization": [good, other]}),
+        auth_event(headers={"Authorization": good}, multi={"authorization": [other]}),
+    ]
+    for event in cases:
+        assert refused(authorizer, capsys, event) == "two different Authorization headers"
+    # the same value twice is one header
+    same = auth_event(headers={"Authorization": good}, multi={"Authorization": [good, good]})
+    assert authorizer.handler(same, None)["context"]["username"] == "user-lob-a"
+
+
+def test_non_string_header_values_are_refused(authorizer, auth_env, capsys):
+    assert refused(authorizer, capsys, auth_event(headers={"Authorization": 5}, multi={})) == "Authorization header is not a string"
+    assert refused(authorizer, capsys, auth_event(headers={}, multi={"Authorization": "Bearer x"})) == (
+        "Authorization header is not a list of strings"
+    )
+
+
+# ---------------------------------------------------------------------------- the key set
+
+
+def test_the_key_set_is_fetched_once_per_container(authorizer, auth_env, key, jwks_server):
+    for _ in range(3):
+        allow(authorizer, bearer(sign(key, cognito_claims())))
+    assert jwks_server.hits == 1
+
+
+def test_key_rotation_picks_up_a_new_kid_with_one_refetch(authorizer, auth_env, key, jwks_server, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    allow(authorizer, bearer(sign(key, cognito_claims())))
+    rotated = rsa_key("key-2")
+    jwks_server.set_keys(key, rotated)
+    clock[0] += 600  # the issuer rotates some time after this container fetched its keys
+    assert allow(authorizer, bearer(sign(rotated, cognito_claims())))["principalId"]
+    assert jwks_server.hits == 2
+    allow(authorizer, bearer(sign(key, cognito_claims())))
+    allow(authorizer, bearer(sign(rotated, cognito_claims())))
+    assert jwks_server.hits == 2
+
+
+def test_a_kid_flood_cannot_make_it_fetch_in_a_loop(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    authorizer._reset()
+    allow(authorizer, bearer(sign(key, cognito_claims())))
+    for i in range(50):
+        bogus = sign(Key(f"bogus-{i}", key.private), cognito_claims())
+        assert refused(authorizer, capsys, auth_event(bearer(bogus))) == "unknown kid"
+        clock[0] += 1  # 50 requests in 50 seconds
+    assert jwks_server.hits == 1  # the keys are fresh: no refetch within 60 s of the last fetch
+    clock[0] += 10  # 60 s after the last fetch: one refetch
+    refused(authorizer, capsys, auth_event(bearer(sign(Key("bogus-y", key.private), cognito_claims()))))
+    assert jwks_server.hits == 2
+    for i in range(59):
+        clock[0] += 1
+        refused(authorizer, capsys, auth_event(bearer(sign(Key(f"bogus-z{i}", key.private), cognito_claims()))))
+    assert jwks_server.hits == 2
+    clock[0] += 1
+    refused(authorizer, capsys, auth_event(bearer(sign(Key("bogus-x", key.private), cognito_claims()))))
+    assert jwks_server.hits == 3
+
+
+def test_a_failed_fetch_refuses_and_is_retried_later(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    token = sign(key, cognito_claims())
+    jwks_server.status = 500
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "signing keys unavailable"
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "signing keys unavailable"
+    assert jwks_server.hits == 1  # no retry within 5 s
+    jwks_server.status = 200
+    clock[0] += 5
+    assert allow(authorizer, bearer(token))["principalId"]
+    assert jwks_server.hits == 2
+
+
+@pytest.mark.parametrize(
+    "mode",
+    ["not json", "no keys", "redirect", "too large", "only an HMAC key"],
+)
+def test_a_bad_key_set_never_allows(authorizer, auth_env, key, jwks_server, capsys, mode):
+    if mode == "not json":
+        jwks_server.body = b"<html>"
+    elif mode == "no keys":
+        jwks_server.body = b'{"keys": "nope"}'
+    elif mode == "redirect":
+        jwks_server.redirect_to = jwks_server.url  # same key set, but no redirect is followed
+    elif mode == "too large":
+        jwks_server.body = json.dumps({"keys": [key.jwk()], "pad": "x" * 300_000}).encode()
+    else:
+        jwks_server.keys = [{"kty": "oct", "kid": "key-1", "k": b64(key.public_pem()), "alg": "HS256"}]
+    token = sign(key, cognito_claims())
+    assert refused(authorizer, capsys, auth_event(bearer(token))) in ("signing keys unavailable", "unknown kid")
+
+
+def test_the_key_set_is_refreshed_after_an_hour(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
+    """A key removed from the issuer's set stops working within the hour."""
+    clock = [1000.0]
+    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    token = sign(key, cognito_claims())
+    allow(authorizer, bearer(token))
+    jwks_server.set_keys(rsa_key("key-2"))
+    clock[0] += 3599
+    allow(authorizer, bearer(token))
+    assert jwks_server.hits == 1
+    clock[0] += 2
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == "unknown kid"
+    assert jwks_server.hits == 2
+
+
+def test_parse_jwks_keeps_only_usable_signing_keys(authorizer, key):
+    ec = ec_key("ec")
+    keys = authorizer.parse_jwks(
+        {
+            "keys": [
+                key.jwk(),
+                ec.jwk(),
+                dict(rsa_key("enc").jwk(), use="enc"),
+                {"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"},
+                dict(rsa_key("hs").jwk(), alg="HS256"),
+                dict(rsa_key("mismatch").jwk(), alg="ES256"),
+                {"kty": "RSA", "kid": "broken", "n": "AQAB", "e": "AQAB", "alg": "RS256"},
+                dict(key.jwk(), kid=None),
+                dict(rsa_key("dup").jwk()),
+                dict(rsa_key("dup2").jwk(), kid="dup"),
+                "not a key",
+            ]
+        }
+    )
+    assert sorted(keys) == ["ec", "key-1"]
+    with pytest.raises(ValueError):
+        authorizer.parse_jwks({"keys": {}})
+
+
+def test_the_real_fetch_reads_the_loopback_server(authorizer, key, jwks_server):
+    jwks_server.reset()
+    jwks_server.set_keys(key)
+    assert authorizer.fetch_jwks(jwks_server.url) == {"key-1": key.jwk()}
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
+    s = authorizer.load_settings({"TOKEN_ISSUER": ISSUER + "/", "ALLOWED_CLIENT_IDS": "a, ,b"})
+    assert s.jwks_url == ISSUER + "/.well-known/jwks.json"
+    assert s.client_ids == {"a", "b"} and s.token_use == "access" and s.username_claim == "username" and s.leeway == 0
+    assert authorizer.load_settings({"TOKEN_ISSUER": ISSUER, "AUDIENCE": "x", "TOKEN_USE": ""}).token_use is None
+
+
+@pytest.mark.parametrize(
+    "env, problem",
+    [
+        ({}, "TOKEN_ISSUER: required"),
+        ({"TOKEN_ISSUER": "http://issuer.example.com"}, "TOKEN_ISSUER: 'http://issuer.example.com' must be an https URL"),
+        ({"TOKEN_ISSUER": ISSUER, "JWKS_URL": "http://evil.example.com/jwks"}, "JWKS_URL: 'http://evil.example.com/jwks' must be an https URL"),
+        ({"TOKEN_ISSUER": ISSUER, "JWKS_URL": "file:///etc/passwd"}, "JWKS_URL: 'file:///etc/passwd' must be an https URL"),
+        ({"TOKEN_ISSUER": ISSUER, "ALLOWED_CLIENT_IDS": " , "}, "ALLOWED_CLIENT_IDS or AUDIENCE: at least one is required"),
+        ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "121"}, "LEEWAY_SECONDS: 121 is outside 0-120"),
+        ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "-1"}, "LEEWAY_SECONDS: -1 is outside 0-120"),
+        ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "1.5"}, "LEEWAY_SECONDS: '1.5' is not an integer"),
+        ({"TOKEN_ISSUER": ISSUER, "USERNAME_CLAIM": " "}, "USERNAME_CLAIM: must not be empty"),
+    ],
+)
+def test_bad_settings_name_the_variable(authorizer, env, problem):
+    env = {"ALLOWED_CLIENT_IDS": "c", **env}
+    with pytest.raises(authorizer.ConfigError) as err:
+        authorizer.load_settings(env)
+    assert problem in str(err.value)
+
+
+def test_loopback_http_is_allowed_for_the_key_set(authorizer):
+    for url in ("http://127.0.0.1:8080/jwks.json", "http://localhost/jwks", "http://[::1]:1/j"):
+        assert authorizer.load_settings({"TOKEN_ISSUER": ISSUER, "JWKS_URL": url, "AUDIENCE": "a"}).jwks_url == url
+
+
+def test_a_bad_environment_stops_the_call_with_a_log_line(authorizer, auth_env, capsys):
+    auth_env.setenv("LEEWAY_SECONDS", "500")
+    authorizer._reset()
+    with pytest.raises(authorizer.ConfigError):
+        authorizer.handler(auth_event("Bearer x"), None)
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["event"] == "config-invalid" and "LEEWAY_SECONDS: 500 is outside 0-120" in line["error"]
+
+
+def test_on_lambda_a_bad_environment_stops_the_container_start(tmp_path):
+    """Importing the module with AWS_LAMBDA_FUNCTION_NAME set builds the state at once."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import FUNCTIONS
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TOKEN_ISSUER", "ALLOWED_CLIENT_IDS", "AUDIENCE")}
+    env.update(AWS_LAMBDA_FUNCTION_NAME="authorizer", PYTHONPATH=str(FUNCTIONS / "authorizer"))
+    run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and "TOKEN_ISSUER: required" in run.stdout and "ConfigError" in run.stderr
+
+
+def test_the_authorizer_does_not_import_boto3(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import FUNCTIONS
+
+    code = "import sys, app; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
+    env = dict(os.environ, PYTHONPATH=str(FUNCTIONS / "authorizer"))
+    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
