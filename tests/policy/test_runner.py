@@ -1,0 +1,163 @@
+"""The runner: the pack over the offline plan's resources, and every rule biting on the real program's shapes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Callable
+
+import pytest
+
+from policy import rules, runner
+
+ORG = "arn:aws:organizations::111111111111:organization/o-exampleorgid"
+
+
+def _find(resources: list[dict], type_: str, name: str = "") -> dict:
+    found = [r for r in resources if r["type"] == type_ and name in r["name"]]
+    assert found, f"no {type_} named like {name!r} in the plan"
+    return found[0]
+
+
+def _edit_policy(resource: dict, key: str, edit: Callable[[dict], None]) -> None:
+    document = json.loads(resource["inputs"][key])
+    edit(document)
+    resource["inputs"][key] = json.dumps(document)
+
+
+def _statement(document: dict, sid: str) -> dict:
+    return next(s for s in document["Statement"] if s.get("Sid") == sid)
+
+
+def _set(type_: str, name: str, **inputs):
+    def mutate(resources):
+        _find(resources, type_, name)["inputs"].update(inputs)
+
+    return mutate
+
+
+def _drop(type_: str, name: str, key: str):
+    def mutate(resources):
+        _find(resources, type_, name)["inputs"].pop(key)
+
+    return mutate
+
+
+def _policy(type_: str, name: str, key: str, edit: Callable[[dict], None]):
+    return lambda resources: _edit_policy(_find(resources, type_, name), key, edit)
+
+
+def _org_share(allow_external: bool):
+    def mutate(resources):
+        _find(resources, rules.RAM_PRINCIPAL, "hub-share-")["inputs"]["principal"] = ORG
+        _find(resources, rules.RAM_SHARE, "hub-share")["inputs"]["allowExternalPrincipals"] = allow_external
+
+    return mutate
+
+
+def _open_api(document: dict) -> None:
+    document["Statement"] = [{k: v for k, v in document["Statement"][0].items() if k != "Condition"}]
+
+
+# (rule, stack, resource the violation lands on, planted breach)
+BREACHES = [
+    ("api-private-source-vpce", "shared", "access-api", _set(rules.REST_API, "access-api", endpointConfiguration={"types": "REGIONAL"})),
+    ("api-private-source-vpce", "shared", "access-api", _policy(rules.REST_API, "access-api", "policy", _open_api)),
+    ("api-authorizers-logs-tracing", "shared", "access-get-user", _set(rules.METHOD, "access-get-user", authorization="NONE")),
+    ("api-authorizers-logs-tracing", "shared", "access-api", _set(rules.STAGE, "access-api", xrayTracingEnabled=False)),
+    ("lambda-runtime-tracing-vpc", "shared", "access-authorizer", _set(rules.FUNCTION, "access-authorizer", runtime="python3.11")),
+    ("lambda-runtime-tracing-vpc", "shared", "access-presigned-url", _drop(rules.FUNCTION, "access-presigned-url", "vpcConfig")),
+    ("lambda-log-group-retention", "shared", "access-authorizer",
+     _set(rules.FUNCTION, "access-authorizer", loggingConfig={"logFormat": "JSON", "logGroup": "/elsewhere"})),
+    ("lambda-env-no-secrets", "shared", "access-authorizer",
+     lambda rs: _find(rs, rules.FUNCTION, "access-authorizer")["inputs"]["environment"]["variables"].update(SIGNING_KEY="x")),
+    ("dynamodb-pitr-encryption", "shared", "access-users", _set(rules.TABLE, "access-users", pointInTimeRecovery={"enabled": False})),
+    ("dynamodb-deletion-protection", "shared", "access-lobs", _set(rules.TABLE, "access-lobs", deletionProtectionEnabled=False)),
+    ("iam-no-wildcard-actions", "shared", "access-presigned-url",
+     _policy(rules.ROLE_POLICY, "access-presigned-url", "policy", lambda d: _statement(d, "ReadMappings").update(Action="dynamodb:*"))),
+    ("iam-sensitive-actions-scoped", "shared", "access-presigned-url",
+     _policy(rules.ROLE_POLICY, "access-presigned-url", "policy", lambda d: _statement(d, "AssumeLobAccessRoles").update(Resource="*"))),
+    ("iam-trust-specific-principals", "lob-a", "lob-a-access-role",
+     _policy(rules.ROLE, "lob-a-access-role", "assumeRolePolicy", lambda d: d["Statement"][0].update(Principal={"AWS": "*"}))),
+    ("iam-presign-source-vpce", "lob-a", "lob-a-access-policy",
+     _policy(rules.ROLE_POLICY, "lob-a-access-policy", "policy", lambda d: _statement(d, "PresignThisDomainsProfiles").pop("Condition"))),
+    ("sagemaker-domain-vpc-only", "lob-b", "lob-b-domain", _set(rules.DOMAIN, "lob-b-domain", appNetworkAccessType="PublicInternetOnly")),
+    ("sg-no-internet-ingress", "lob-a", "lob-a-studio-self-in-all-0",
+     _set(rules.INGRESS_RULE, "lob-a-studio-self-in", cidrIpv6="::/0", referencedSecurityGroupId=None)),
+    ("sg-public-ingress-bastion-only", "shared", "hub-resolver-in-onprem-tcp-0",
+     _set(rules.INGRESS_RULE, "hub-resolver-in-onprem-tcp-0", cidrIpv4="198.51.100.0/24")),
+    ("endpoint-has-security-groups", "shared", "hub-sts", _set(rules.VPC_ENDPOINT, "hub-sts", securityGroupIds=[])),
+    ("endpoint-sg-not-all-ports", "shared", "hub-endpoints-in-tcp-0",
+     _set(rules.INGRESS_RULE, "hub-endpoints-in-tcp-0", ipProtocol="-1", fromPort=None, toPort=None)),
+    ("cognito-password-no-implicit", "shared", "access-users",
+     _set(rules.USER_POOL, "access-users", passwordPolicy={"minimumLength": 8.0})),
+    ("cognito-password-no-implicit", "shared", "access-client",
+     _set(rules.USER_POOL_CLIENT, "access-client", allowedOauthFlows=["implicit"], allowedOauthFlowsUserPoolClient=True)),
+    ("cognito-mfa", "shared", "access-users", _set(rules.USER_POOL, "access-users", mfaConfiguration="OFF")),
+    ("log-group-retention", "shared", "access-api-access", _drop(rules.LOG_GROUP, "access-api-access", "retentionInDays")),
+    ("ram-org-share-internal", "shared", "hub-share", _org_share(True)),
+    ("tgw-auto-accept-named-principals", "shared", "hub-tgw", _org_share(False)),
+]
+
+
+@pytest.fixture(scope="module")
+def plan_resources(planned) -> dict[str, list[dict]]:
+    return {stack: result.to_json()["resources"] for stack, result in planned.items()}
+
+
+def test_every_rule_has_a_planted_breach_below():
+    assert {b[0] for b in BREACHES} == {r.name for r in rules.RULES}
+
+
+@pytest.mark.parametrize("rule, stack, resource, breach", BREACHES, ids=[f"{b[0]}:{b[2]}" for b in BREACHES])
+def test_a_breach_planted_in_the_real_plan_is_caught(plan_resources, rule, stack, resource, breach):
+    resources = copy.deepcopy(plan_resources[stack])
+    assert [v for v in runner.evaluate(stack, resources) if v.rule == rule] == []
+    breach(resources)
+    hits = [v for v in runner.evaluate(stack, resources) if v.rule == rule]
+    assert hits, f"{rule} did not notice"
+    assert {v.resource for v in hits} == {resource}
+    expected = next(r.enforcement for r in rules.RULES if r.name == rule)
+    assert all(v.enforcement == expected and v.stack == stack for v in hits)
+
+
+def test_the_project_stacks_have_no_violation_at_all(plan_resources):
+    for stack, resources in plan_resources.items():
+        assert runner.evaluate(stack, resources) == [], stack
+
+
+def test_a_violation_is_one_line_with_level_rule_stack_resource_and_why():
+    resources = [{"type": rules.INGRESS_RULE, "name": "open", "urn": "urn:x", "inputs": {"cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22}}]
+    [violation] = runner.evaluate("shared", resources)
+    line = runner.format_violation(violation)
+    assert "\n" not in line
+    assert line.startswith("[mandatory] sg-no-internet-ingress: stack=shared resource=open ")
+    assert line.endswith("ingress from 0.0.0.0/0 (tcp 22): the whole internet may connect")
+
+
+@pytest.mark.parametrize(
+    "resources, says",
+    [
+        (["not a resource"], "resource #0 is a str"),
+        ([{"type": rules.LOG_GROUP, "name": "g", "inputs": {}}], "resource #0 (g) lacks urn"),
+        ([{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": "x"}], "resource g has inputs of type str"),
+        ([{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": {}, "dependencies": "u2"}], "not a list of URNs"),
+    ],
+)
+def test_malformed_resources_are_refused_with_what_is_wrong(resources, says):
+    with pytest.raises(runner.PolicyError, match="stack s: ") as err:
+        runner.evaluate("s", resources)
+    assert says in str(err.value)
+
+
+def test_a_rule_that_fails_is_named_with_the_resource(monkeypatch):
+    def broken(resource_type, props):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(rules, "RULES", (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", resource_check=broken),))
+    with pytest.raises(runner.PolicyError, match=r"policy broken failed on s/g: KeyError\('boom'\)"):
+        runner.evaluate("s", [{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": {}}])
+
+
+def test_rule_count_is_the_number_of_policies():
+    assert runner.RULE_COUNT == len(rules.RULES) >= 16
