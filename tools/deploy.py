@@ -399,7 +399,8 @@ def summary(action: str, result: Any) -> str:
         changes = getattr(result.summary, "resource_changes", None)
     if not changes:
         return "no changes"
-    return ", ".join(f"{op} {n}" for op, n in sorted(dict(changes).items()))
+    counts = {getattr(op, "value", op): n for op, n in dict(changes).items()}
+    return ", ".join(f"{op} {n}" for op, n in sorted(counts.items()))
 
 
 # --------------------------------------------------------------------------- CI matrix
