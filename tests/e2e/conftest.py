@@ -172,7 +172,7 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
         profiles[(account, domain_id(lob))] = {u for u, l in USERS.items() if l == lob}
 
     # The functions' environment, as Lambda would give it.
-    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_COGNITO_IDP"):
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
         mp.delenv(key, raising=False)
     mp.setenv("AWS_CONFIG_FILE", str(tmp / "no-aws-config"))
     mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "no-aws-credentials"))

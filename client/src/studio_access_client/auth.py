@@ -24,7 +24,7 @@ class Prompts(Protocol):
 def make_idp(cfg: Config) -> Any:
     """An unsigned Cognito client (the user-facing calls need no AWS credentials).
 
-    It honours `AWS_ENDPOINT_URL_COGNITO_IDP`, which is how the end-to-end test points it at
+    It honours `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`, which is how the end-to-end test points it at
     an emulator."""
     import boto3
     from botocore import UNSIGNED
