@@ -36,3 +36,46 @@ def test_a_planted_public_ingress_fails_the_plan_with_the_rules_message(monkeypa
     lines = [line for line in out.splitlines() if "0.0.0.0/0" in line and "[mandatory]" in line]
     assert lines, out[-2000:]
     assert "stack=shared" in lines[0] and "hub-endpoints-in-tcp-" in lines[0]
+
+
+def test_a_planted_old_runtime_fails_the_plan_with_the_rules_message(monkeypatch, capsys):
+    from components import packaging
+
+    monkeypatch.setattr(packaging, "LAMBDA_RUNTIME", "python3.11")
+    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    lines = [line for line in captured.out.splitlines() if "lambda-runtime-tracing-vpc" in line]
+    assert len(lines) == 2 and all("[mandatory]" in line and "python3.11" in line for line in lines)
+    assert "plan failed: 2 mandatory policy violation(s)" in captured.err
+
+
+def test_an_advisory_violation_is_printed_but_does_not_fail_the_plan(project, capsys):
+    org = "arn:aws:organizations::111111111111:organization/o-exampleorgid"
+    project.edit("shared", lambda cfg: cfg["studio-access:ram"].update(organizationArn=org))
+    assert plan_tool.main(["--quiet"], project.path) == 0
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if "tgw-auto-accept-named-principals" in line]
+    assert line.strip().startswith("[advisory]") and "stack=shared" in line and org in line
+    assert "1 violations (0 mandatory)" in out
+
+
+def test_a_pack_that_does_not_load_fails_the_plan(monkeypatch, capsys):
+    import sys
+
+    import policy
+
+    monkeypatch.delattr(policy, "runner")
+    monkeypatch.setitem(sys.modules, "policy.runner", None)
+    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert "plan failed: the policy pack (policy/) does not load" in capsys.readouterr().err
+
+
+def test_a_rule_that_breaks_fails_the_plan_naming_it(monkeypatch, capsys):
+    from policy import rules
+
+    def broken(resources):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(rules, "RULES", rules.RULES + (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", stack_check=broken),))
+    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert "plan failed: policy pack: policy broken failed on stack shared: ValueError('boom')" in capsys.readouterr().err
