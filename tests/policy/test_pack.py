@@ -1,13 +1,15 @@
 """The same rules as a pulumi_policy pack: the wrappers, and the pack run the way the Pulumi CLI runs it.
 
 The pack's `__main__.py` is never imported (constructing `PolicyPack` blocks). Instead the last
-tests start it as the CLI does (`python -m pulumi.policy <engine> <pack folder>`, from another
-folder) and talk to it over the analyzer gRPC protocol that `pulumi preview --policy-pack` uses.
+tests start it as the CLI does (`python -m pulumi.policy <engine> .` in the pack's folder) and
+talk to it over the analyzer gRPC protocol that `pulumi preview --policy-pack` uses.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +41,21 @@ def _opts() -> PolicyResourceOptions:
 
 def _policy(name: str):
     return next(p for p in pack.policies() if p.name == name)
+
+
+def _pins(path: Path) -> dict[str, str]:
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", path.read_text(), re.MULTILINE)
+    return {name.lower(): version for name, version in found}
+
+
+def test_the_packs_requirements_are_the_projects_pins():
+    root = PACK_DIR.parent
+    project = _pins(root / "requirements.txt") | _pins(root / "requirements-dev.txt")
+    wanted = _pins(PACK_DIR / "requirements.txt")
+    assert set(wanted) == {"pulumi", "pulumi-policy"}
+    assert {name: project.get(name) for name in wanted} == wanted
+    # and the environment PulumiPolicy.yaml names is the project's own
+    assert re.search(r"^\s+virtualenv: \.\./\.venv$", (PACK_DIR / "PulumiPolicy.yaml").read_text(), re.MULTILINE)
 
 
 def test_one_policy_per_rule_with_its_level_and_kind():
@@ -82,12 +99,13 @@ def _struct(props: dict) -> struct_pb2.Struct:
 
 
 @pytest.fixture(scope="module")
-def analyzer(tmp_path_factory):
-    """The pack, started like the CLI starts it, from a folder where `policy` is not importable."""
-    cwd = tmp_path_factory.mktemp("elsewhere")
+def analyzer():
+    """The pack, started like the CLI's pulumi-analyzer-policy-python starts it: in the pack's
+    folder, program ".", so the project (and the `policy` package) is not on the path."""
     proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PACK_DIR)],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
+        cwd=PACK_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     try:
         port = proc.stdout.readline().strip()
