@@ -38,9 +38,8 @@ def _resource_validation(rule: rules.Rule):
 
 def _stack_resource(resource) -> rules.Resource:
     """A pulumi_policy PolicyResource (props are its outputs) as the rules see resources."""
-    deps = [d.urn for d in resource.dependencies]
-    for urns in resource.property_dependencies.values():
-        deps += [d.urn for d in urns]
+    by_property = {key: tuple(d.urn for d in deps) for key, deps in resource.property_dependencies.items()}
+    deps = [d.urn for d in resource.dependencies] + [urn for urns in by_property.values() for urn in urns]
     rid = resource.props.get("id")
     return rules.Resource(
         type=resource.resource_type,
@@ -49,6 +48,7 @@ def _stack_resource(resource) -> rules.Resource:
         props=resource.props,
         id=rid if isinstance(rid, str) and rid else None,
         dependencies=tuple(dict.fromkeys(deps)),
+        property_dependencies=by_property,
     )
 
 

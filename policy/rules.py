@@ -18,8 +18,8 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
 
 MANDATORY = "mandatory"
 ADVISORY = "advisory"
@@ -87,6 +87,8 @@ class Resource:
     props: Mapping[str, Any]
     id: Optional[str] = None
     dependencies: tuple[str, ...] = ()
+    # property -> URNs its value came from (the engine sends these to stack policies)
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 ResourceCheck = Callable[[str, Mapping[str, Any]], list[str]]
@@ -775,14 +777,16 @@ def _index(resources: Sequence[Resource]) -> dict[str, Resource]:
     return index
 
 
-def _referenced(resource: Resource, index: dict[str, Resource], values: Iterable[str], type_: str) -> list[Resource]:
-    """Resources of `type_` named by `values` (ids/ARNs) or by the resource's dependencies."""
-    found: dict[str, Resource] = {}
-    for key in [*values, *resource.dependencies]:
-        target = index.get(key)
-        if target is not None and target.type == type_:
-            found[target.urn] = target
-    return list(found.values())
+def _referenced(resource: Resource, index: dict[str, Resource], prop: str, type_: str) -> list[Resource]:
+    """Resources of `type_` that the resource's property `prop` names: by id or ARN, else by that
+    property's dependencies, else by any dependency. Most precise first: an ingress rule also
+    depends on the group it admits traffic from."""
+    values = _strings(resource.props.get(prop))
+    for keys in (values, resource.property_dependencies.get(prop, ()), resource.dependencies):
+        found = {t.urn: t for t in (index.get(k) for k in keys) if t is not None and t.type == type_}
+        if found:
+            return list(found.values())
+    return []
 
 
 def check_endpoint_groups_not_all_ports(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
@@ -792,14 +796,14 @@ def check_endpoint_groups_not_all_ports(resources: Sequence[Resource]) -> list[t
     for ep in resources:
         if ep.type != VPC_ENDPOINT or ep.props.get("vpcEndpointType") != "Interface":
             continue
-        for group in _referenced(ep, index, _strings(ep.props.get("securityGroupIds")), SECURITY_GROUP):
+        for group in _referenced(ep, index, "securityGroupIds", SECURITY_GROUP):
             endpoint_groups.setdefault(group.urn, []).append(ep.name)
     found = []
     for r in resources:
         if r.type == SECURITY_GROUP:
             groups = [r] if r.urn in endpoint_groups else []
         elif r.type in (SECURITY_GROUP_RULE, INGRESS_RULE):
-            groups = [g for g in _referenced(r, index, _strings(r.props.get("securityGroupId")), SECURITY_GROUP) if g.urn in endpoint_groups]
+            groups = [g for g in _referenced(r, index, "securityGroupId", SECURITY_GROUP) if g.urn in endpoint_groups]
         else:
             continue
         for group in groups:
@@ -865,7 +869,7 @@ def _share_principals(resources: Sequence[Resource], index: dict[str, Resource])
         if assoc.type != RAM_PRINCIPAL:
             continue
         principal = assoc.props.get("principal")
-        for share in _referenced(assoc, index, _strings(assoc.props.get("resourceShareArn")), RAM_SHARE):
+        for share in _referenced(assoc, index, "resourceShareArn", RAM_SHARE):
             found.setdefault(share.urn, []).append((assoc, principal if isinstance(principal, str) else ""))
     return found
 
@@ -895,11 +899,11 @@ def check_tgw_auto_accept(resources: Sequence[Resource]) -> list[tuple[Resource,
         if assoc.type != RAM_RESOURCE:
             continue
         arn = assoc.props.get("resourceArn")
-        targets = _referenced(assoc, index, _strings(arn), TRANSIT_GATEWAY)
+        targets = _referenced(assoc, index, "resourceArn", TRANSIT_GATEWAY)
         if isinstance(arn, str):  # the ARN ends with the TGW's id
             targets += [t for t in resources if t.type == TRANSIT_GATEWAY and t.id and arn.endswith("/" + t.id)]
         for tgw in targets:
-            shares_of.setdefault(tgw.urn, []).extend(_referenced(assoc, index, _strings(assoc.props.get("resourceShareArn")), RAM_SHARE))
+            shares_of.setdefault(tgw.urn, []).extend(_referenced(assoc, index, "resourceShareArn", RAM_SHARE))
     found = []
     for tgw in resources:
         if tgw.type != TRANSIT_GATEWAY or tgw.props.get("autoAcceptSharedAttachments") != "enable":

@@ -89,6 +89,30 @@ def test_a_stack_policy_reports_on_the_offending_resource_found_through_dependen
     assert urn == "urn:all" and message.startswith("all: opens all ports")
 
 
+def test_a_stack_policy_follows_property_dependencies_before_plain_ones():
+    """An ingress rule depends on its own group and on the group it admits; the engine's
+    per-property dependencies say which is which."""
+
+    def resource(type_, name, props, deps=(), by_property=None):
+        return PolicyResource(type_, props, f"urn:{name}", name, _opts(), None, None, list(deps), by_property or {})
+
+    endpoints = resource(rules.SECURITY_GROUP, "endpoints", {})
+    clients = resource(rules.SECURITY_GROUP, "clients", {})
+    endpoint = resource(rules.VPC_ENDPOINT, "sts", {"vpcEndpointType": "Interface", "securityGroupIds": ["?"]},
+                        [endpoints], {"securityGroupIds": [endpoints]})
+    props = {"securityGroupId": "?", "referencedSecurityGroupId": "?", "ipProtocol": "-1"}
+    on_clients = resource(rules.INGRESS_RULE, "from-endpoints", props, [clients, endpoints],
+                          {"securityGroupId": [clients], "referencedSecurityGroupId": [endpoints]})
+    on_endpoints = resource(rules.INGRESS_RULE, "from-clients", props, [clients, endpoints],
+                            {"securityGroupId": [endpoints], "referencedSecurityGroupId": [clients]})
+    reported = []
+    _policy("endpoint-sg-not-all-ports").validate(
+        StackValidationArgs([endpoints, clients, endpoint, on_clients, on_endpoints]),
+        lambda message, urn=None: reported.append(urn),
+    )
+    assert reported == ["urn:from-clients"]
+
+
 # --------------------------------------------------------------------------- the pack as the CLI runs it
 
 

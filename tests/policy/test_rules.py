@@ -398,9 +398,12 @@ def test_endpoint_security_group_open_on_all_ports_fails():
     assert len(stack_check([group, endpoint, tcp_range])) == 1
     inline = res(rules.SECURITY_GROUP, "endpoints", {"ingress": [{"protocol": "-1", "cidrBlocks": ["10.0.0.0/8"]}]}, id_="sg-1")
     assert len(stack_check([inline, endpoint])) == 1
-    # the same rule on a group no endpoint uses is not this rule's business
-    other = res(rules.INGRESS_RULE, "all", {"securityGroupId": "sg-2", "ipProtocol": "-1", "referencedSecurityGroupId": "sg-2"})
-    assert stack_check([group, endpoint, other]) == []
+    # the same rule on a group no endpoint uses is not this rule's business, even when its
+    # source is the endpoints' group (it then depends on that group too)
+    clients = res(rules.SECURITY_GROUP, "clients", {"vpcId": "vpc-1"}, id_="sg-2")
+    other = res(rules.INGRESS_RULE, "all", {"securityGroupId": "sg-2", "ipProtocol": "-1", "referencedSecurityGroupId": "sg-1"},
+                deps=(clients.urn, group.urn))
+    assert stack_check([group, clients, endpoint, other]) == []
 
 
 # --------------------------------------------------------------------------- 13, 14
