@@ -278,30 +278,47 @@ _NOT_EQUALS = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike"}
 
 
 def _endpoint_condition_problem(statement: Mapping, key: str, operators: set[str]) -> Optional[str]:
-    """None if the statement is bound to named endpoints by `key`; else what is missing."""
+    """None if the statement is bound to named endpoints by `key`; else what is missing.
+
+    A statement's conditions all apply, so one proper binding is enough; `...IfExists` is not
+    one (a request without the key passes), nor is a wildcard value."""
     conditions = _condition_values(statement, key)
     if not conditions:
         return f"has no {key} condition"
+    problems = []
     for operator, values in conditions:
         op = operator.lower()
-        if op.endswith("ifexists"):
-            return f"uses {operator} on {key}: a request without an endpoint passes"
-        if op not in operators:
-            continue
-        if not values:
-            return f"names no endpoint in its {key} condition"
         wild = [v for v in values if _has_wildcard(v)]
-        if wild:
-            return f"matches any endpoint with {key} {wild[0]!r}"
-        return None
-    return f"has no {'/'.join(sorted(operators))} condition on {key}"
+        if op.endswith("ifexists"):
+            problems.append(f"uses {operator} on {key}: a request without an endpoint passes")
+        elif op not in operators:
+            problems.append(f"has no {'/'.join(sorted(operators))} condition on {key}")
+        elif not values:
+            problems.append(f"names no endpoint in its {key} condition")
+        elif wild:
+            problems.append(f"matches any endpoint with {key} {wild[0]!r}")
+        else:
+            return None
+    return problems[0]
 
 
-def _denied_outside_endpoints(doc_statements: list[tuple[str, Mapping]], action: str, key: str) -> bool:
-    """A Deny of `action` unless the request comes through named endpoints."""
+def _resources_cover(deny: Mapping, allow: Mapping) -> bool:
+    """Does the Deny statement apply to every resource the Allow statement grants?"""
+    if "NotResource" in deny:
+        return False
+    patterns = _strings(deny.get("Resource"))
+    granted = ["*"] if "NotResource" in allow else _strings(allow.get("Resource"))
+    return bool(granted) and all(any(_wildcard_match(p, r) for p in patterns) for r in granted)
+
+
+def _denied_outside_endpoints(
+    doc_statements: list[tuple[str, Mapping]], action: str, key: str, allow: Mapping
+) -> bool:
+    """A Deny of `action`, on everything `allow` grants, unless the request comes through named endpoints."""
     return any(
         _effect(s) == "deny"
         and _covers_action(s, action)
+        and _resources_cover(s, allow)
         and _endpoint_condition_problem(s, key, _NOT_EQUALS) is None
         for _, s in doc_statements
     )
@@ -322,12 +339,11 @@ def check_api_private(resource_type: str, props: Mapping) -> list[str]:
         return problems
     for doc in documents(resource_type, props):
         statements = doc.statements()
-        denied = _denied_outside_endpoints(statements, INVOKE_ACTION, "aws:SourceVpce")
         for label, statement in statements:
             if _effect(statement) != "allow" or not _covers_action(statement, INVOKE_ACTION):
                 continue
             problem = _endpoint_condition_problem(statement, "aws:SourceVpce", _EQUALS)
-            if problem and not denied:
+            if problem and not _denied_outside_endpoints(statements, INVOKE_ACTION, "aws:SourceVpce", statement):
                 problems.append(f"{label} allows {INVOKE_ACTION} but {problem}: anyone who reaches the API may call it")
     return problems
 
@@ -620,12 +636,11 @@ def check_iam_presign_source_vpce(resource_type: str, props: Mapping) -> list[st
     problems = []
     for doc in _identity_documents(resource_type, props):
         statements = doc.statements()
-        denied = _denied_outside_endpoints(statements, PRESIGN_ACTION, "aws:sourceVpce")
         for label, statement in statements:
             if _effect(statement) != "allow" or not _covers_action(statement, PRESIGN_ACTION):
                 continue
             problem = _endpoint_condition_problem(statement, "aws:sourceVpce", _EQUALS)
-            if problem and not denied:
+            if problem and not _denied_outside_endpoints(statements, PRESIGN_ACTION, "aws:sourceVpce", statement):
                 problems.append(
                     f"{label} allows {PRESIGN_ACTION} but {problem}: its URLs would open from anywhere, not only through the central Studio endpoint"
                 )

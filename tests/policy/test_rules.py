@@ -84,6 +84,21 @@ def test_api_policy_with_a_weak_endpoint_condition_fails(condition, why):
     assert why in problem
 
 
+def test_one_proper_binding_is_enough_since_conditions_all_apply():
+    condition = {"StringEquals": {"aws:SourceVpce": VPCE}, "StringLikeIfExists": {"aws:SourceVpce": "*"}}
+    policy = doc({"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*", "Condition": condition})
+    assert check("api-private-source-vpce", rules.REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy}) == []
+
+
+def test_a_deny_that_does_not_cover_the_allowed_resources_does_not_bind_them():
+    policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/dev/GET/*",
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": VPCE}}},
+    )
+    assert check("api-private-source-vpce", rules.REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy})
+
+
 def test_unconditional_allow_is_fine_when_a_deny_outside_the_endpoint_backs_it():
     policy = doc(
         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"},
