@@ -7,7 +7,9 @@ into `pulumi.automation` are checked with those functions replaced.
 
 from __future__ import annotations
 
+import fnmatch
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -556,3 +558,269 @@ def test_actionlint_catches_a_broken_workflow(tmp_path, name, old, new, expected
     (tmp_path / ".github" / "workflows" / name).write_text(source.replace(old, new))
     result = _actionlint(tmp_path)
     assert result.returncode != 0 and expected in result.stdout, result.stdout
+
+
+# --------------------------------------------------------------------------- the CI roles (bootstrap/)
+
+BOOTSTRAP = ROOT / "bootstrap"
+REPO = "acme/studio-access"
+ACCOUNTS = {"shared": "111111111111", "lob": "222222222222"}
+OIDC = "token.actions.githubusercontent.com"
+NO_VALUE = object()
+
+
+def render(template: dict, params: dict, account: str) -> dict:
+    """The template's resources with the intrinsics it uses evaluated (a small CloudFormation)."""
+    params = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | params
+    missing = [name for name, value in params.items() if value is None]
+    assert not missing, f"parameters without a value: {missing}"
+    pseudo = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": account}
+    refs = {
+        "GitHubOidcProvider": f"arn:aws:iam::{account}:oidc-provider/{OIDC}",
+        "ReadPolicy": f"arn:aws:iam::{account}:policy/read",
+        "DeployPolicy": f"arn:aws:iam::{account}:policy/deploy",
+    }
+    conditions: dict[str, bool] = {}
+
+    def ref(name: str):
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        for table in (params, pseudo, refs):
+            if name in table:
+                return table[name]
+        raise AssertionError(f"Ref to unknown {name}")
+
+    def ev(node):
+        if isinstance(node, dict) and len(node) == 1:
+            (key, value), = node.items()
+            if key == "Ref":
+                return ref(value)
+            if key == "Fn::Sub":
+                return re.sub(r"\$\{([^}!]+)\}", lambda m: ref(m[1]), value)
+            if key == "Fn::If":
+                name, yes, no = value
+                return ev(yes if conditions[name] else no)
+            if key == "Fn::Equals":
+                return ev(value[0]) == ev(value[1])
+            if key == "Fn::Not":
+                return not ev(value[0])
+            if key == "Fn::GetAtt":
+                return f"<{value[0]}.{value[1]}>"
+            assert not key.startswith("Fn::"), f"intrinsic {key} not rendered by this test"
+        if isinstance(node, dict):
+            return {k: v for k, v in ((k, ev(v)) for k, v in node.items()) if v is not NO_VALUE}
+        if isinstance(node, list):
+            return [v for v in map(ev, node) if v is not NO_VALUE]
+        return node
+
+    for name, expr in template.get("Conditions", {}).items():
+        conditions[name] = ev(expr)
+    return {name: ev(res) for name, res in template["Resources"].items() if conditions.get(res.get("Condition"), True)}
+
+
+def _template(kind: str) -> dict:
+    return yaml.safe_load((BOOTSTRAP / f"{kind}.yaml").read_text())  # plain YAML: a !Sub tag would fail here
+
+
+def _params(kind: str, **extra) -> dict:
+    base = {"GitHubRepository": REPO}
+    if kind == "lob":
+        base |= {"StackName": "lob-a", "LobName": "lob-a"}
+    return base | extra
+
+
+def _statements(doc: dict) -> list[dict]:
+    return [doc["Statement"]] if isinstance(doc["Statement"], dict) else doc["Statement"]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _policy(resources: dict, name: str) -> list[dict]:
+    return _statements(resources[name]["Properties"]["PolicyDocument"])
+
+
+def _matches(patterns, value: str) -> bool:
+    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
+
+
+def allows(statements: list[dict], action: str, resource: str | None = None) -> bool:
+    """True when an Allow grants `action` (on `resource`, when given) and no Deny takes it away."""
+
+    def hit(s):
+        return _matches(s["Action"], action) and (resource is None or _matches(s["Resource"], resource))
+
+    return any(hit(s) for s in statements if s["Effect"] == "Allow") and not any(
+        hit(s) for s in statements if s["Effect"] == "Deny" and resource is not None
+    )
+
+
+@pytest.mark.parametrize("kind, stack", [("shared", "shared"), ("lob", "lob-a")])
+@pytest.mark.parametrize("existing_provider", [False, True])
+def test_ci_roles_trust_only_this_repository_and_its_environment(kind, stack, existing_provider):
+    account = ACCOUNTS[kind]
+    provider = f"arn:aws:iam::{account}:oidc-provider/{OIDC}"
+    extra = {"OidcProviderArn": provider} if existing_provider else {}
+    res = render(_template(kind), _params(kind, **extra), account)
+    assert ("GitHubOidcProvider" in res) is not existing_provider
+    if not existing_provider:
+        assert res["GitHubOidcProvider"]["Properties"]["Url"] == f"https://{OIDC}"
+        assert res["GitHubOidcProvider"]["Properties"]["ClientIdList"] == ["sts.amazonaws.com"]
+    subjects = {"PreviewRole": f"repo:{REPO}:pull_request", "DeployRole": f"repo:{REPO}:environment:{stack}"}
+    for role, subject in subjects.items():
+        (statement,) = _statements(res[role]["Properties"]["AssumeRolePolicyDocument"])
+        assert statement == {
+            "Effect": "Allow",
+            "Principal": {"Federated": provider},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com", f"{OIDC}:sub": subject}},
+        }
+        assert res[role]["Properties"]["RoleName"] == f"studio-access-ci-{role[:-4].lower()}-{stack}"
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_ci_role_policies_have_no_wildcard_actions_and_scope_what_they_can(kind):
+    res = render(_template(kind), _params(kind, StateBucketName="state-bucket"), ACCOUNTS[kind])
+    documents = [_policy(res, "ReadPolicy"), _policy(res, "DeployPolicy")]
+    documents += [_statements(p["PolicyDocument"]) for role in ("PreviewRole", "DeployRole") for p in res[role]["Properties"]["Policies"]]
+    assert len(documents) == 4
+    for statements in documents:
+        for s in statements:
+            for action in _as_list(s["Action"]):
+                service, _, name = action.partition(":")
+                assert action != "*" and name not in ("", "*"), action
+                if "*" in name:  # a verb prefix, for reads only
+                    assert name.startswith(("Describe", "Get", "List")), action
+            if s["Effect"] == "Allow" and "*" in _as_list(s["Resource"]):
+                # On "*": reads, region- or service-conditioned creates, and the two creates IAM cannot scope.
+                reads = all(a.split(":")[1].startswith(("Describe", "Get", "List")) for a in _as_list(s["Action"]))
+                assert reads or "Condition" in s or s["Sid"] in ("HostedZones", "CreateUserPool"), s["Sid"]
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_the_preview_role_only_reads(kind):
+    res = render(_template(kind), _params(kind, StateBucketName="state-bucket"), ACCOUNTS[kind])
+    read = _policy(res, "ReadPolicy")
+    for s in read:
+        for action in _as_list(s["Action"]):
+            assert action.split(":")[1].startswith(("Describe", "Get", "List", "GET", "AdminGet")), action
+    (state,) = res["PreviewRole"]["Properties"]["Policies"]
+    writes = [s for s in _statements(state["PolicyDocument"]) if "s3:PutObject" in s["Action"]]
+    assert [s["Resource"] for s in writes] == ["arn:aws:s3:::state-bucket/.pulumi/locks/*"]
+    assert res["PreviewRole"]["Properties"]["ManagedPolicyArns"] == [f"arn:aws:iam::{ACCOUNTS[kind]}:policy/read"]
+
+
+def test_without_a_state_bucket_there_is_no_state_policy():
+    res = render(_template("lob"), _params("lob"), ACCOUNTS["lob"])
+    assert res["PreviewRole"]["Properties"]["Policies"] == [] == res["DeployRole"]["Properties"]["Policies"]
+
+
+@pytest.mark.parametrize("kind, lob", [("shared", None), ("lob", "lob-a"), ("lob", "studio")])
+def test_the_deploy_role_cannot_change_the_ci_roles(kind, lob):
+    params = _params(kind) | ({"LobName": lob} if lob else {})
+    deploy_policy = _policy(render(_template(kind), params, ACCOUNTS[kind]), "DeployPolicy")
+    for role in ("studio-access-ci-deploy-x", "studio-access-ci-preview-x"):
+        arn = f"arn:aws:iam::{ACCOUNTS[kind]}:role/{role}"
+        assert not any(allows(deploy_policy, a, arn) for a in ("iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole"))
+
+
+# What creating and deleting each resource type of the program takes (the provider's main calls).
+TYPE_ACTIONS = {
+    "aws:ec2/route:Route": ["ec2:CreateRoute", "ec2:DeleteRoute"],
+    "aws:ec2/routeTable:RouteTable": ["ec2:CreateRouteTable", "ec2:DeleteRouteTable"],
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ["ec2:AssociateRouteTable", "ec2:DisassociateRouteTable"],
+    "aws:ec2/securityGroup:SecurityGroup": ["ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup", "ec2:RevokeSecurityGroupEgress"],
+    "aws:ec2/subnet:Subnet": ["ec2:CreateSubnet", "ec2:DeleteSubnet"],
+    "aws:ec2/vpc:Vpc": ["ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", "ec2:CreateTags"],
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ["ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint"],
+    "aws:ec2/eip:Eip": ["ec2:AllocateAddress", "ec2:ReleaseAddress"],
+    "aws:ec2/instance:Instance": ["ec2:RunInstances", "ec2:TerminateInstances", "ssm:GetParameter"],
+    "aws:ec2/internetGateway:InternetGateway": ["ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway"],
+    "aws:ec2/natGateway:NatGateway": ["ec2:CreateNatGateway", "ec2:DeleteNatGateway"],
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": ["ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection", "ec2:DeleteVpcPeeringConnection"],
+    "aws:ec2transitgateway/transitGateway:TransitGateway": ["ec2:CreateTransitGateway", "ec2:DeleteTransitGateway", "iam:CreateServiceLinkedRole"],
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": ["ec2:CreateTransitGatewayVpcAttachment", "ec2:DeleteTransitGatewayVpcAttachment"],
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress"],
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+    "aws:iam/role:Role": ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:TagRole"],
+    "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy"],
+    "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": ["route53resolver:AssociateResolverRule", "route53resolver:DisassociateResolverRule"],
+    "aws:route53/record:Record": ["route53:ChangeResourceRecordSets", "route53:GetChange"],
+    "aws:route53/resolverEndpoint:ResolverEndpoint": ["route53resolver:CreateResolverEndpoint", "route53resolver:DeleteResolverEndpoint", "ec2:CreateNetworkInterface"],
+    "aws:route53/resolverRule:ResolverRule": ["route53resolver:CreateResolverRule", "route53resolver:DeleteResolverRule", "route53resolver:PutResolverRulePolicy"],
+    "aws:route53/zone:Zone": ["route53:CreateHostedZone", "route53:DeleteHostedZone"],
+    "aws:route53/zoneAssociation:ZoneAssociation": ["route53:AssociateVPCWithHostedZone", "route53:DisassociateVPCFromHostedZone"],
+    "aws:ram/resourceShare:ResourceShare": ["ram:CreateResourceShare", "ram:DeleteResourceShare"],
+    "aws:ram/principalAssociation:PrincipalAssociation": ["ram:AssociateResourceShare", "ram:DisassociateResourceShare"],
+    "aws:ram/resourceAssociation:ResourceAssociation": ["ram:AssociateResourceShare", "ram:DisassociateResourceShare"],
+    "aws:ram/resourceShareAccepter:ResourceShareAccepter": ["ram:AcceptResourceShareInvitation", "ram:GetResourceShareInvitations", "ram:DisassociateResourceShare"],
+    "aws:s3/bucket:Bucket": ["s3:CreateBucket", "s3:DeleteBucket", "s3:GetBucketTagging"],
+    "aws:s3/bucketPolicy:BucketPolicy": ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["s3:PutBucketPublicAccessBlock"],
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["s3:PutEncryptionConfiguration"],
+    "aws:sagemaker/domain:Domain": ["sagemaker:CreateDomain", "sagemaker:DeleteDomain", "sagemaker:DescribeDomain", "iam:PassRole", "elasticfilesystem:CreateFileSystem"],
+    "aws:sagemaker/userProfile:UserProfile": ["sagemaker:CreateUserProfile", "sagemaker:DeleteUserProfile"],
+    "aws:apigateway/account:Account": ["apigateway:PATCH", "iam:PassRole"],
+    "aws:apigateway/restApi:RestApi": ["apigateway:POST", "apigateway:PUT", "apigateway:DELETE", "apigateway:GET"],
+    "aws:apigateway/authorizer:Authorizer": ["apigateway:POST", "apigateway:DELETE"],
+    "aws:apigateway/deployment:Deployment": ["apigateway:POST", "apigateway:DELETE"],
+    "aws:apigateway/integration:Integration": ["apigateway:PUT", "apigateway:DELETE"],
+    "aws:apigateway/method:Method": ["apigateway:PUT", "apigateway:DELETE"],
+    "aws:apigateway/methodSettings:MethodSettings": ["apigateway:PATCH"],
+    "aws:apigateway/resource:Resource": ["apigateway:POST", "apigateway:DELETE"],
+    "aws:apigateway/stage:Stage": ["apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"],
+    "aws:cloudwatch/logGroup:LogGroup": ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogGroups"],
+    "aws:cognito/userPool:UserPool": ["cognito-idp:CreateUserPool", "cognito-idp:DeleteUserPool", "cognito-idp:SetUserPoolMfaConfig"],
+    "aws:cognito/userPoolClient:UserPoolClient": ["cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient"],
+    "aws:cognito/user:User": ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
+    "aws:dynamodb/table:Table": ["dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeTable"],
+    "aws:dynamodb/tableItem:TableItem": ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"],
+    "aws:lambda/function:Function": ["lambda:CreateFunction", "lambda:DeleteFunction", "lambda:GetFunction", "iam:PassRole"],
+    "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:RemovePermission"],
+}
+NAMED = {  # resource type: the ARN its name (the mock's id) lands in, and an action on it
+    "aws:iam/role:Role": ("arn:aws:iam::{account}:role/{id}", ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRole"]),
+    "aws:lambda/function:Function": ("arn:aws:lambda:us-east-1:{account}:function:{id}", ["lambda:CreateFunction", "lambda:DeleteFunction"]),
+    "aws:dynamodb/table:Table": ("arn:aws:dynamodb:us-east-1:{account}:table/{id}", ["dynamodb:CreateTable", "dynamodb:PutItem", "dynamodb:GetItem"]),
+    "aws:cloudwatch/logGroup:LogGroup": ("arn:aws:logs:us-east-1:{account}:log-group:{id}", ["logs:CreateLogGroup", "logs:PutRetentionPolicy"]),
+    "aws:s3/bucket:Bucket": ("arn:aws:s3:::{id}", ["s3:CreateBucket", "s3:PutBucketPolicy", "s3:GetBucketPolicy"]),
+}
+
+
+@pytest.fixture(scope="module")
+def every_kind_of_stack(tmp_path_factory):
+    """Plans that between them build every resource type: the project, the simulator, a LOB outside the organization."""
+    outside = tmp_path_factory.mktemp("outside")
+    for f in ROOT.glob("Pulumi*.yaml"):
+        shutil.copy(f, outside / f.name)
+    shared = yaml.safe_load((outside / "Pulumi.shared.yaml").read_text())
+    shared["config"]["studio-access:ram"]["allowExternalPrincipals"] = True
+    (outside / "Pulumi.shared.yaml").write_text(yaml.safe_dump(shared))
+    for lob in ("lob-a", "lob-b"):
+        doc = yaml.safe_load((outside / f"Pulumi.{lob}.yaml").read_text())
+        doc["config"]["studio-access:lob"].update(acceptRamShare=True, runtimeEndpoint="local")
+        (outside / f"Pulumi.{lob}.yaml").write_text(yaml.safe_dump(doc))
+    plans = [plan_tool.plan(None, ROOT / "examples" / "onprem"), plan_tool.plan(None, outside)]
+    return [(p.loaded.config.role, p) for results in plans for p in results.values()]
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind, every_kind_of_stack):
+    account = ACCOUNTS[kind]
+    res = render(_template(kind), _params(kind), account)
+    granted = _policy(res, "DeployPolicy") + _policy(res, "ReadPolicy")
+    stacks = [p for role, p in every_kind_of_stack if role == kind]
+    types = {r.type for p in stacks for r in p.resources if r.custom and not r.type.startswith("pulumi:providers:")}
+    unknown = sorted(types - set(TYPE_ACTIONS))
+    assert not unknown, f"new resource types: add what they need to bootstrap/{kind}.yaml and to TYPE_ACTIONS: {unknown}"
+    missing = sorted({(t, a) for t in types for a in TYPE_ACTIONS[t] if not allows(granted, a)})
+    assert not missing
+    for p in stacks:
+        if p.stack not in ("shared", "lob-a"):
+            continue
+        for r in p.resources:
+            if r.type in NAMED:
+                pattern, actions = NAMED[r.type]
+                arn = pattern.format(account=account, id=r.id)
+                assert all(allows(granted, a, arn) for a in actions), (r.type, arn)
