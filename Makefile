@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup plan plan-json test bench clean
+.PHONY: setup plan plan-json test bench clean deploy
 
 $(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ plan-json: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+## Real accounts, with the Pulumi Automation API (needs the pulumi CLI, a backend login and AWS
+## credentials): every stack in dependency order. make deploy ARGS="preview --stack lob-a"
+deploy: $(STAMP)
+	$(PY) -m tools.deploy $(or $(ARGS),up)
 
 bench: $(STAMP)
 	$(PY) -m bench
