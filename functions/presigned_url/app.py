@@ -44,13 +44,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 # Clients: standard retries (3 attempts), timeouts far below API Gateway's 29 s (and the
 # integration's 12 s): the worst single call is about 3 x (1 + 3) s plus backoff.
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 3},
     connect_timeout=1,
     read_timeout=3,
     tcp_keepalive=True,
@@ -77,7 +78,7 @@ _THROTTLING = frozenset(
 )
 _NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")  # SageMaker profile and space names
 _ACCOUNT_RE = re.compile(r"\d{12}")
-_DOMAIN_ID_RE = re.compile(r"d-[a-z0-9]{12}")
+_DOMAIN_ID_RE = re.compile(r"d-(-*[a-z0-9]){1,61}")  # SageMaker's DomainId pattern
 _ROLE_NAME_RE = re.compile(r"[\w+=,.@-]{1,64}")
 _LANDING_PREFIXES = (
     "studio::",
@@ -295,7 +296,7 @@ def parse_lob_item(item: dict | None, lob: str) -> tuple[str, str | None]:
     if not account or not _ACCOUNT_RE.fullmatch(account):
         raise Failure(404, f"LOB {lob!r} has an invalid item: ACCOUNT_ID must be 12 digits", "bad-lob-item")
     if "DOMAIN_ID" in item and (not domain or not _DOMAIN_ID_RE.fullmatch(domain)):
-        raise Failure(404, f"LOB {lob!r} has an invalid item: DOMAIN_ID must look like d-xxxxxxxxxxxx", "bad-lob-item")
+        raise Failure(404, f"LOB {lob!r} has an invalid item: DOMAIN_ID is not a SageMaker domain id (d-...)", "bad-lob-item")
     return account, domain
 
 
@@ -346,12 +347,26 @@ def wants_json(event: dict) -> bool:
 # ---------------------------------------------------------------------------- AWS, cached
 
 
+_loader: Any = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A new botocore session sharing the parsed service models with earlier ones (``_reset()`` is cheap)."""
+    global _loader
+    session = botocore.session.Session()
+    if _loader is None:
+        _loader = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _loader)
+    return session
+
+
 class _State:
     """Settings, clients and caches of one container."""
 
     def __init__(self, env=os.environ):
         self.settings = s = load_settings(env)
-        self.session = boto3.session.Session(region_name=s.region)
+        self.session = boto3.session.Session(botocore_session=_botocore_session(), region_name=s.region)
         self.calls = 0
         # Registered before any client exists, so every client (each copies the emitter) counts
         # its API calls (not retries; pages of a paginator each count).

@@ -220,3 +220,206 @@ def auth_event(authorization: str | None = None, *, headers: dict | None = None,
         "pathParameters": {"user_id": "user-lob-a"},
         "requestContext": {"stage": "dev", "requestId": str(uuid.uuid4())},
     }
+
+
+# ---------------------------------------------------------------------------- emulated AWS for the presigned-URL function
+
+LOB_A, LOB_B, LOB_C = "111111111111", "222222222222", "333333333333"
+ROLE_NAME = "SagemakerStudioAccessRole"
+
+
+@dataclass
+class Call:
+    service: str
+    operation: str
+    params: dict
+
+
+@dataclass
+class World:
+    """moto's DynamoDB, STS and SageMaker, plus a CreatePresignedDomainUrl answered at the botocore level."""
+
+    calls: list = field(default_factory=list)
+    profiles: dict = field(default_factory=dict)  # (account, domain id) -> {profile names}
+    presigned: list = field(default_factory=list)  # what CreatePresignedDomainUrl received (with the role)
+    overrides: dict = field(default_factory=dict)  # "service.Operation" -> fn(params) -> (status, parsed) or None
+    domains: dict = field(default_factory=dict)  # (account, name) -> domain id
+    clients: dict = field(default_factory=dict)
+
+    def client(self, service: str, account: str | None = None):
+        """A setup client (the test's, not the function's), built once per account."""
+        if (service, account) not in self.clients:
+            extra = {}
+            if account:
+                creds = self.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/setup", RoleSessionName="setup")["Credentials"]
+                extra = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"], "aws_session_token": creds["SessionToken"]}
+            self.clients[(service, account)] = _setup_session().client(service, region_name=REGION, **extra)
+        return self.clients[(service, account)]
+
+    def operations(self) -> list[str]:
+        return [c.operation for c in self.calls]
+
+    def put_user(self, username: str, lob: str | None, profile: str | None = None, **extra) -> None:
+        item = {"PK": {"S": username}, **{k: {"S": v} for k, v in extra.items()}}
+        if lob is not None:
+            item["LOB"] = {"S": lob}
+        if profile is not None:
+            item["PROFILE"] = {"S": profile}
+        self._dynamodb().put_item(TableName="users-map-table", Item=item)
+
+    def put_lob(self, lob: str, account: str | None, domain_id: str | None = None) -> None:
+        item = {"PK": {"S": lob}}
+        if account is not None:
+            item["ACCOUNT_ID"] = {"S": account}
+        if domain_id is not None:
+            item["DOMAIN_ID"] = {"S": domain_id}
+        self._dynamodb().put_item(TableName="lobs-map-table", Item=item)
+
+    def create_domain(self, account: str, name: str, profiles=()) -> str:
+        arn = self.client("sagemaker", account).create_domain(
+            DomainName=name, AuthMode="IAM", DefaultUserSettings={}, SubnetIds=["subnet-1"], VpcId="vpc-1"
+        )["DomainArn"]
+        domain_id = arn.rsplit("/", 1)[1]
+        self.domains[(account, name)] = domain_id
+        self.profiles[(account, domain_id)] = set(profiles)
+        return domain_id
+
+    def set_domain_status(self, account: str, domain_id: str, status: str) -> None:
+        from moto.sagemaker.models import sagemaker_backends
+
+        sagemaker_backends[account][REGION].domains[domain_id].status = status
+
+    def _dynamodb(self):
+        return self.client("dynamodb")
+
+
+_SETUP_SESSION = None
+
+
+def _setup_session():
+    """One boto3 session for the tests' own setup calls (parsing service models once), made
+    before the per-test hooks are added, so its clients are neither recorded nor faked."""
+    global _SETUP_SESSION
+    if _SETUP_SESSION is None:
+        import boto3
+
+        _SETUP_SESSION = boto3.session.Session(region_name=REGION)
+    return _SETUP_SESSION
+
+
+def _error(status: int, code: str, message: str = "refused"):
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse("https://aws.invalid", status, {}, None), {
+        "Error": {"Code": code, "Message": message},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+
+
+def _create_presigned_domain_url(world: World, request_signer, params: dict):
+    """What SageMaker would answer, given the caller's (moto) role credentials."""
+    from botocore.awsrequest import AWSResponse
+    from moto.sagemaker.models import sagemaker_backends
+    from moto.sts.models import sts_backends
+
+    access_key = request_signer._credentials.get_frozen_credentials().access_key
+    role = None
+    for account in (LOB_A, LOB_B, LOB_C):
+        assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
+        if assumed is not None:
+            role = (account, assumed.role_arn)
+    if role is None:
+        return _error(400, "AccessDeniedException", "not an assumed LOB role")
+    account, role_arn = role
+    body = json.loads(params["body"])
+    world.presigned.append({"account": account, "role": role_arn, **body})
+    domain = body["DomainId"]
+    if domain not in sagemaker_backends[account][REGION].domains or body["UserProfileName"] not in world.profiles.get((account, domain), ()):
+        return _error(400, "ResourceNotFound", f"User profile {body['UserProfileName']} not found")
+    url = f"https://{domain}.studio.{REGION}.sagemaker.aws/auth?token=SECRET-PRESIGNED-TOKEN"
+    return AWSResponse("https://aws.invalid", 200, {}, None), {"AuthorizedUrl": url, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+
+@pytest.fixture
+def aws(monkeypatch, presigned):
+    """Tables with the sample's items, LOB A's domain with its profile, and the function's environment."""
+    from botocore import handlers
+    from moto import mock_aws
+
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_LAMBDA_FUNCTION_NAME", "SESSION_EXPIRATION_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    env = {
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "USERS_TABLE": "users-map-table",
+        "LOBS_TABLE": "lobs-map-table",
+        "ACCESS_ROLE_NAME": ROLE_NAME,
+        "URL_EXPIRES_SECONDS": "20",
+        "CACHE_TTL_SECONDS": "60",
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    world = World()
+
+    def record(model, params, **_):
+        world.calls.append(Call(model.service_model.service_name, model.name, dict(params)))
+
+    def before_call(model, params, request_signer, **_):
+        key = f"{model.service_model.service_name}.{model.name}"
+        if key in world.overrides:
+            answer = world.overrides[key](params)
+            if answer == "http":  # let the request go on to the HTTP layer (retries, before-send)
+                return None
+            if answer is not None:
+                return answer
+        if key == "sagemaker.CreatePresignedDomainUrl":
+            return _create_presigned_domain_url(world, request_signer, params)
+        return None
+
+    added = [("before-parameter-build", record), ("before-call", before_call)]
+    _setup_session()
+    with mock_aws():
+        handlers.BUILTIN_HANDLERS.extend(added)
+        try:
+            dynamodb = world.client("dynamodb")
+            for table in ("users-map-table", "lobs-map-table"):
+                dynamodb.create_table(
+                    TableName=table,
+                    KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+                    BillingMode="PAY_PER_REQUEST",
+                )
+            world.put_user("user-lob-a", "lob-a")
+            world.put_user("user-lob-b", "lob-b")
+            world.put_lob("lob-a", LOB_A)
+            world.put_lob("lob-b", LOB_B)
+            world.create_domain(LOB_A, "sagemaker-domain-lob-a", profiles=["user-lob-a", "data-scientist"])
+            world.create_domain(LOB_B, "sagemaker-domain-lob-b", profiles=["user-lob-b"])
+            presigned._reset()
+            world.calls.clear()
+            yield world
+        finally:
+            for spec in added:
+                handlers.BUILTIN_HANDLERS.remove(spec)
+            presigned._reset()
+
+
+def fn_event(username: str | None = "user-lob-a", path_user: str | None = None, query: dict | None = None, headers: dict | None = None, multi_query: dict | None = None) -> dict:
+    """A REST proxy integration event, with the authorizer's context as API Gateway passes it."""
+    authorizer = {"principalId": "sub-1", "integrationLatency": 12, "username": username, "sub": "sub-1", "clientId": CLIENT_ID}
+    if username is None:
+        authorizer = None
+    path_user = username if path_user is None else path_user
+    return {
+        "resource": "/{user_id}",
+        "path": f"/{path_user}",
+        "httpMethod": "GET",
+        "headers": headers or {"Accept": "text/html"},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": multi_query if multi_query is not None else ({k: [v] for k, v in query.items()} if query else None),
+        "pathParameters": {"user_id": path_user} if path_user else None,
+        "requestContext": {"requestId": "req-" + str(uuid.uuid4()), "stage": "dev", "authorizer": authorizer},
+    }
