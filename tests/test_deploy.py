@@ -92,12 +92,14 @@ class FakeBackend:
         self.produces = produces or {fqn("shared"): SHARED_OUTPUTS, fqn("lob-a"): LOB_OUTPUTS, fqn("lob-b"): LOB_OUTPUTS}
         self.hooks = hooks or {}
         self.selects: list[tuple[str, bool]] = []
+        self.envs: dict[str, dict | None] = {}
         self.calls: list[tuple[str, str, dict]] = []
         self.events: list[tuple[str, str, str]] = []
         self.lock = threading.Lock()
 
-    def select(self, name: str, *, create: bool):
+    def select(self, name: str, *, create: bool, env=None):
         self.selects.append((name, create))
+        self.envs[name] = env
         if name not in self.existing and name not in self.deployed:
             if not create:
                 raise deploy.StackMissing(name)
@@ -329,6 +331,25 @@ def test_stack_with_an_unknown_name_is_refused(loaded, capsys):
     assert "no stack file for lob-z" in capsys.readouterr().err
 
 
+def test_profiles_reach_only_their_stacks(loaded):
+    backend = FakeBackend()
+    deploy.run("up", loaded, backend, printer=quiet(), profiles={"lob-a": "lob-a-admin", "shared": "shared-admin"})
+    assert backend.envs == {fqn("shared"): {"AWS_PROFILE": "shared-admin"}, fqn("lob-a"): {"AWS_PROFILE": "lob-a-admin"}, fqn("lob-b"): None}
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--profile", "lob-z=x"], "--profile for lob-z, which has no stack file"),
+        (["--profile", "lob-a"], "--profile 'lob-a': expected STACK=PROFILE"),
+    ],
+)
+def test_bad_profiles_are_refused_before_anything_runs(project, capsys, argv, message):
+    backend = FakeBackend()
+    assert deploy.main(["up", "--no-policy-pack", *argv], project_dir=project.path, backend=backend) == 2
+    assert message in capsys.readouterr().err and backend.calls == []
+
+
 # --------------------------------------------------------------------------- the Automation API
 
 
@@ -348,13 +369,13 @@ def test_the_real_backend_selects_in_the_project_folder(monkeypatch):
     monkeypatch.setattr(auto, "select_stack", fake("select"))
     backend = deploy.AutomationBackend()
     assert backend.select(fqn("shared"), create=True) == "stack"
-    assert backend.select(fqn("lob-a"), create=False) == "stack"
+    assert backend.select(fqn("lob-a"), create=False, env={"AWS_PROFILE": "lob-a-admin"}) == "stack"
     with pytest.raises(deploy.StackMissing):
         backend.select(fqn("missing"), create=False)
-    assert calls[:2] == [
-        ("create_or_select", {"stack_name": fqn("shared"), "work_dir": str(ROOT)}),
-        ("select", {"stack_name": fqn("lob-a"), "work_dir": str(ROOT)}),
-    ]
+    assert calls[0] == ("create_or_select", {"stack_name": fqn("shared"), "work_dir": str(ROOT), "opts": None})
+    kind, kwargs = calls[1]
+    assert kind == "select" and kwargs["stack_name"] == fqn("lob-a") and kwargs["work_dir"] == str(ROOT)
+    assert kwargs["opts"].env_vars == {"AWS_PROFILE": "lob-a-admin"}
 
 
 def test_without_the_pulumi_cli_the_tool_says_so(monkeypatch, capsys):

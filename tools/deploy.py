@@ -72,8 +72,10 @@ class StackOps(Protocol):
 
 
 class Backend(Protocol):
-    def select(self, name: str, *, create: bool) -> StackOps:
-        """The stack `name` (fully qualified); `StackMissing` when absent and not `create`."""
+    def select(self, name: str, *, create: bool, env: Optional[Mapping[str, str]] = None) -> StackOps:
+        """The stack `name` (fully qualified); `StackMissing` when absent and not `create`.
+
+        `env` is added to the environment of the CLI runs for this stack (its AWS profile)."""
 
 
 class AutomationBackend:
@@ -82,13 +84,14 @@ class AutomationBackend:
     def __init__(self, work_dir: Path = config.PROJECT_DIR):
         self.work_dir = work_dir
 
-    def select(self, name: str, *, create: bool) -> StackOps:
+    def select(self, name: str, *, create: bool, env: Optional[Mapping[str, str]] = None) -> StackOps:
         from pulumi import automation as auto
 
+        opts = auto.LocalWorkspaceOptions(env_vars=dict(env)) if env else None
         try:
             if create:
-                return auto.create_or_select_stack(stack_name=name, work_dir=str(self.work_dir))
-            return auto.select_stack(stack_name=name, work_dir=str(self.work_dir))
+                return auto.create_or_select_stack(stack_name=name, work_dir=str(self.work_dir), opts=opts)
+            return auto.select_stack(stack_name=name, work_dir=str(self.work_dir), opts=opts)
         except auto.StackNotFoundError as exc:
             raise StackMissing(name) from exc
 
@@ -347,6 +350,7 @@ def run(
     picked: Optional[list[str]] = None,
     policy_pack: Optional[Path] = None,
     printer: Optional[Printer] = None,
+    profiles: Optional[Mapping[str, str]] = None,
 ) -> Outcome:
     """Run `action` over the (picked) stacks, wave by wave; destroy in reverse."""
     if action not in ACTIONS:
@@ -354,6 +358,10 @@ def run(
     printer = printer or Printer()
     known = targets(loaded)
     plan = select_waves(waves(loaded), picked, known)
+    profiles = dict(profiles or {})
+    unknown = sorted(set(profiles) - set(known))
+    if unknown:
+        raise SelectionError(f"--profile for {', '.join(unknown)}, which has no stack file (known stacks: {', '.join(sorted(known))})")
     if action == "destroy":
         plan = list(reversed(plan))
     check_selection(action, picked, known, backend)
@@ -363,7 +371,10 @@ def run(
         # Selecting runs `pulumi stack select`, which writes the workspace's current stack:
         # select one at a time, then run the wave's operations at once.
         try:
-            selected = {s: backend.select(known[s].fqn, create=action == "up") for s in wave}
+            selected = {
+                s: backend.select(known[s].fqn, create=action == "up", env={"AWS_PROFILE": profiles[s]} if s in profiles else None)
+                for s in wave
+            }
         except StackMissing as exc:
             raise SelectionError(
                 f"stack {exc} does not exist in the backend you are logged in to: "
@@ -452,12 +463,24 @@ def _client_config_paths(shared: list[str], path: Path) -> dict[str, Path]:
     return {s: path.with_name(f"{path.stem}-{s}{path.suffix}") for s in shared}
 
 
+def parse_profiles(values: list[str]) -> dict[str, str]:
+    """`--profile lob-a=lob-a-admin` -> {"lob-a": "lob-a-admin"}."""
+    profiles = {}
+    for value in values:
+        stack, sep, profile = value.partition("=")
+        if not sep or not stack or not profile:
+            raise SelectionError(f"--profile {value!r}: expected STACK=PROFILE, e.g. lob-a=lob-a-admin")
+        profiles[stack] = profile
+    return profiles
+
+
 def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DIR, backend: Optional[Backend] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.deploy", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for action in ACTIONS:
         p = sub.add_parser(action, help=f"pulumi {action} across the stacks, in dependency order")
         p.add_argument("--stack", action="append", help="only this stack (repeatable; default: every stack)")
+        p.add_argument("--profile", action="append", default=[], metavar="STACK=PROFILE", help="the AWS CLI profile for this stack's account (repeatable; default: the environment's credentials)")
         if action != "destroy":
             p.add_argument("--no-policy-pack", action="store_true", help=f"do not run the policy pack in {POLICY_DIR}/")
         if action == "up":
@@ -499,7 +522,7 @@ def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DI
                 print("the pulumi CLI is not on PATH; the Automation API drives it: install it first (see the first-deploy guide)", file=sys.stderr)
                 return 2
             backend = AutomationBackend(project_dir)
-        outcome = run(args.command, loaded, backend, args.stack, policy)
+        outcome = run(args.command, loaded, backend, args.stack, policy, profiles=parse_profiles(args.profile))
     except (ConfigError, SelectionError) as exc:
         print(exc, file=sys.stderr)
         return 2
