@@ -845,3 +845,16 @@ def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind,
                 pattern, actions = NAMED[r.type]
                 arn = pattern.format(account=account, id=r.id)
                 assert all(allows(granted, a, arn) for a in actions), (r.type, arn)
+
+
+def test_the_jobs_that_run_pulumi_install_the_program_and_the_pack_where_they_run():
+    program_venv = ROOT / yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    pack_venv = ROOT / "policy" / yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    assert program_venv.resolve() == pack_venv.resolve() == ROOT / ".venv"
+    for name, job in (("preview.yml", "preview"), ("up.yml", "up")):
+        steps = _workflow(name)["jobs"][job]["steps"]
+        runs = [s.get("run", "") for s in steps]
+        install = next(i for i, r in enumerate(runs) if "pip install" in r)
+        assert "python -m venv .venv" in runs[install] and "-r requirements.txt -r policy/requirements.txt" in runs[install]
+        pulumi = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+        assert install < pulumi
