@@ -30,6 +30,7 @@ REST_API = "aws:apigateway/restApi:RestApi"
 REST_API_POLICY = "aws:apigateway/restApiPolicy:RestApiPolicy"
 METHOD = "aws:apigateway/method:Method"
 STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 FUNCTION = "aws:lambda/function:Function"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 TABLE = "aws:dynamodb/table:Table"
@@ -349,7 +350,7 @@ def check_api_private(resource_type: str, props: Mapping) -> list[str]:
 
 
 def check_api_methods_and_stages(resource_type: str, props: Mapping) -> list[str]:
-    """Every method has an authorizer; stages have access logs and X-Ray tracing."""
+    """Every method has an authorizer; stages have access logs and X-Ray tracing; no full request logs."""
     problems = []
     if resource_type == METHOD:
         auth = _get(props, "authorization")
@@ -364,6 +365,10 @@ def check_api_methods_and_stages(resource_type: str, props: Mapping) -> list[str
             problems.append(f"stage {stage} has no access logs (accessLogSettings.destinationArn and format): calls leave no trace")
         if _get(props, "xrayTracingEnabled") is not True:
             problems.append(f"stage {stage} has X-Ray tracing off (xrayTracingEnabled)")
+    elif resource_type == METHOD_SETTINGS and _get(props, "settings", "dataTraceEnabled") is True:
+        problems.append(
+            f"settings.dataTraceEnabled logs full requests of {_get(props, 'methodPath') or '?'}: the logs would hold the callers' bearer tokens"
+        )
     return problems
 
 
@@ -942,8 +947,8 @@ RULES: tuple[Rule, ...] = (
          "an API reachable from the internet, or from any VPC endpoint of any account",
          resource_check=check_api_private),
     Rule("api-authorizers-logs-tracing", 2, MANDATORY,
-         "Every API method has an authorizer (no NONE); stages have access logs and X-Ray tracing.",
-         "an unauthenticated route to the presigned-URL function; calls that leave no trace",
+         "Every API method has an authorizer (no NONE); stages have access logs and X-Ray tracing; execution logs never hold full requests.",
+         "an unauthenticated route to the presigned-URL function; calls that leave no trace; bearer tokens in logs",
          resource_check=check_api_methods_and_stages),
     Rule("lambda-runtime-tracing-vpc", 3, MANDATORY,
          "Lambda functions run Python 3.12 or newer with active tracing; the presigned-URL function runs in a VPC.",

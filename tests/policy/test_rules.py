@@ -118,6 +118,14 @@ def test_methods_with_an_authorizer_pass_and_open_methods_fail():
     assert "without an authorizerId" in problem
 
 
+def test_execution_logs_must_not_hold_full_requests():
+    name = "api-authorizers-logs-tracing"
+    settings = {"loggingLevel": "ERROR", "dataTraceEnabled": False, "metricsEnabled": True}
+    assert check(name, rules.METHOD_SETTINGS, {"methodPath": "*/*", "stageName": "dev", "settings": settings}) == []
+    [problem] = check(name, rules.METHOD_SETTINGS, {"methodPath": "*/*", "settings": settings | {"dataTraceEnabled": True}})
+    assert "bearer tokens" in problem
+
+
 def test_stages_need_access_logs_and_tracing():
     name = "api-authorizers-logs-tracing"
     good = {"stageName": "dev", "xrayTracingEnabled": True,

@@ -65,6 +65,8 @@ BREACHES = [
     ("api-private-source-vpce", "shared", "access-api", _policy(rules.REST_API, "access-api", "policy", _open_api)),
     ("api-authorizers-logs-tracing", "shared", "access-get-user", _set(rules.METHOD, "access-get-user", authorization="NONE")),
     ("api-authorizers-logs-tracing", "shared", "access-api", _set(rules.STAGE, "access-api", xrayTracingEnabled=False)),
+    ("api-authorizers-logs-tracing", "shared", "access-api",
+     lambda rs: _find(rs, rules.METHOD_SETTINGS, "access-api")["inputs"]["settings"].update(dataTraceEnabled=True)),
     ("lambda-runtime-tracing-vpc", "shared", "access-authorizer", _set(rules.FUNCTION, "access-authorizer", runtime="python3.11")),
     ("lambda-runtime-tracing-vpc", "shared", "access-presigned-url", _drop(rules.FUNCTION, "access-presigned-url", "vpcConfig")),
     ("lambda-log-group-retention", "shared", "access-authorizer",
