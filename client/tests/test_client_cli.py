@@ -188,6 +188,9 @@ def test_whoami_and_logout(env):
     assert idp.calls == [("revoke", {"Token": "r1", "ClientId": "client1"})] and not path.exists()
     code, _, err = run(make_io(env), "logout")
     assert code == 0 and "nothing to do" in err
+    logged_in(env, access=token(exp=NOW - 10))
+    code, out, err = run(make_io(env), "whoami")
+    assert code == 0 and out == "alice\n" and "expired at" in err and "renewed automatically" in err
 
 
 def test_config_problems_exit_2(env, tmp_path):

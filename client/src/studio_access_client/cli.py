@@ -131,7 +131,7 @@ def _renew(cfg: Config, io: Io, path: Path, s: sessions.Session) -> sessions.Ses
     return renewed
 
 
-def _session(cfg: Config, io: Io, path: Path) -> sessions.Session:
+def _session(cfg: Config, path: Path) -> sessions.Session:
     s = sessions.load(path)
     if s is None:
         raise NotLoggedIn("not logged in. Run `studio-access login` first.")
@@ -181,7 +181,7 @@ def cmd_login(args: argparse.Namespace, io: Io) -> int:
 def cmd_open(args: argparse.Namespace, io: Io) -> int:
     cfg = _config(args, io)
     path = _cache(cfg, io)
-    s = _session(cfg, io, path)
+    s = _session(cfg, path)
     url = api.build_url(cfg.api_url, s.username, args.space, args.landing)
     renewed = False
     if sessions.needs_refresh(s, io.now()):
@@ -208,8 +208,8 @@ def cmd_open(args: argparse.Namespace, io: Io) -> int:
 
 def cmd_whoami(args: argparse.Namespace, io: Io) -> int:
     cfg = _config(args, io)
-    s = _session(cfg, io, _cache(cfg, io))
-    state = ("valid" if io.now() < s.expires_at else "expired") + f" until {_when(s.expires_at)}"
+    s = _session(cfg, _cache(cfg, io))
+    state = f"{'valid until' if io.now() < s.expires_at else 'expired at'} {_when(s.expires_at)}"
     renew = "renewed automatically" if s.refresh_token else "not renewable: log in again when it expires"
     io.out.write(f"{s.username}\n")
     io.err.write(f"issuer {s.issuer}; API {cfg.api_url}; access token {state} ({renew}).\n")
