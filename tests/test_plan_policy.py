@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from components import security
 from tools import plan as plan_tool
 
@@ -79,3 +81,34 @@ def test_a_rule_that_breaks_fails_the_plan_naming_it(monkeypatch, capsys):
     monkeypatch.setattr(rules, "RULES", rules.RULES + (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", stack_check=broken),))
     assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
     assert "plan failed: policy pack: policy broken failed on stack shared: ValueError('boom')" in capsys.readouterr().err
+
+
+def _oidc(project):
+    def edit(cfg):
+        cfg["studio-access:identity"] = {"provider": "oidc", "issuer": "https://login.example.com", "audience": "studio-access"}
+        for user in cfg.get("studio-access:users", []):
+            user.pop("email", None)
+
+    project.edit("shared", edit)
+
+
+def _local_runtime(project):
+    project.edit("lob-a", lambda cfg: cfg["studio-access:lob"].update(runtimeEndpoint="local"))
+
+
+def _external_accounts(project):
+    project.edit("shared", lambda cfg: cfg["studio-access:ram"].update(allowExternalPrincipals=True))
+    for lob in ("lob-a", "lob-b"):
+        project.edit(lob, lambda cfg: cfg["studio-access:lob"].update(acceptRamShare=True))
+
+
+def _simulator(project):
+    project.edit("shared", lambda cfg: cfg["studio-access:onPrem"].update(enabled=True))
+
+
+@pytest.mark.parametrize("variant", [_oidc, _local_runtime, _external_accounts, _simulator], ids=lambda f: f.__name__[1:])
+def test_every_supported_configuration_passes_the_pack(project, variant):
+    variant(project)
+    results = project.plan()
+    mandatory = {s: [v for v in r.violations if v.enforcement == "mandatory"] for s, r in results.items()}
+    assert mandatory == {s: [] for s in results}
