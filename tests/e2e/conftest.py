@@ -18,8 +18,7 @@ from moto.server import ThreadedMotoServer
 
 from studio_access_client import cli
 
-from .aws import (ACCESS_ROLE, FUNCTION_ROLE, LOBS_TABLE, REGION, SHARED, USERS_TABLE, Creds, Fakes,
-                  free_port)
+from .aws import ACCESS_ROLE, FUNCTION_ROLE, LOBS_TABLE, REGION, SHARED, USERS_TABLE, Creds, Fakes
 from .gateway import Gateway, GatewayServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -201,10 +200,9 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
 @pytest.fixture(scope="package")
 def world(tmp_path_factory) -> Any:
     tmp = tmp_path_factory.mktemp("e2e")
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # a free port, no race
     server.start()
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = "http://{}:{}".format(*server.get_host_and_port())
     mp = pytest.MonkeyPatch()
     try:
         urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -247,12 +248,12 @@ def test_lob_whose_role_cannot_be_assumed_is_502(world, user, lob):
 
 
 def test_unreachable_api_says_to_be_on_the_corporate_network(world, tmp_path):
-    from .aws import free_port
-
-    config = tmp_path / "closed.json"
-    config.write_text(json.dumps({**json.loads(world.config.read_text()),
-                                  "apiUrl": f"http://127.0.0.1:{free_port()}/dev"}))  # nobody listens
-    code, _, err = world.run("u", "login", "-u", "user-lob-b", secrets=[PASSWORD], config=config)
-    assert code == 0, err
-    code, _, err = world.run("u", "open", "--print", config=config)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: every connection is refused
+        config = tmp_path / "closed.json"
+        config.write_text(json.dumps({**json.loads(world.config.read_text()),
+                                      "apiUrl": f"http://127.0.0.1:{closed.getsockname()[1]}/dev"}))
+        code, _, err = world.run("u", "login", "-u", "user-lob-b", secrets=[PASSWORD], config=config)
+        assert code == 0, err
+        code, _, err = world.run("u", "open", "--print", config=config)
     assert code == 5 and "corporate network" in err
