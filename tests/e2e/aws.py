@@ -14,7 +14,6 @@ two answers moto does not give, supplied at the botocore level.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,12 +31,6 @@ FUNCTION_ROLE = "presigned-url-function"
 ACCESS_ROLE = "SagemakerStudioAccessRole"
 USERS_TABLE = "users-map-table"
 LOBS_TABLE = "lobs-map-table"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
