@@ -404,7 +404,7 @@ def run(
     return outcome
 
 
-def summary(action: str, result: Any) -> str:
+def summary(result: Any) -> str:
     changes = getattr(result, "change_summary", None)
     if changes is None and getattr(result, "summary", None) is not None:
         changes = getattr(result.summary, "resource_changes", None)
@@ -533,7 +533,7 @@ def main(argv: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DI
     known = targets(loaded)
     print(f"\n{args.command} done:")
     for stack, result in outcome.results.items():
-        print(f"  {stack}: {summary(args.command, result)}")
+        print(f"  {stack}: {summary(result)}")
     if args.command == "up":
         print("\nNext:")
         for stack, values in outcome.outputs.items():
