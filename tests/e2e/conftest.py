@@ -1,5 +1,6 @@
 """The end-to-end world: moto server on 127.0.0.1, the accounts, the real handlers behind the
-test gateway, and the real client's config file. Built once for the package (a few seconds)."""
+test gateway, and the real client's config file. Built once for the module that uses it (a few
+seconds); its environment variables and botocore patch end with it."""
 
 from __future__ import annotations
 
@@ -197,7 +198,7 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
     return {"pool_id": pool_id, "client_id": client_id, "issuer": issuer}, fakes, admin
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def world(tmp_path_factory) -> Any:
     tmp = tmp_path_factory.mktemp("e2e")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)  # a free port, no race
