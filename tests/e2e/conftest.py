@@ -87,7 +87,9 @@ class World:
     def run(self, cache: str, *argv: str, **kw: Any) -> tuple[int, str, str]:
         io_ = self.client_io(cache, **kw)
         code = cli.main(list(argv), io_)
-        return code, io_.out.getvalue(), io_.err.getvalue()
+        out, err = io_.out.getvalue(), io_.err.getvalue()
+        assert "eyJ" not in out + err, "the client printed a token"  # every JWT starts with eyJ
+        return code, out, err
 
     def cache_dir(self, cache: str) -> Path:
         return self.tmp / "caches" / cache
