@@ -29,7 +29,9 @@ test: $(STAMP)
 deploy: $(STAMP)
 	$(PY) -m tools.deploy $(or $(ARGS),up)
 
+## The handlers' benchmarks; the JWT libraries compared with joserfc are installed for it only.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) -m bench
 
 clean:

@@ -55,7 +55,7 @@ def test_dependencies_are_built_for_lambda_arm64_from_wheels(tmp_path):
     first = packaging.build(ROOT / "functions" / "authorizer", "authorizer", with_dependencies=True, build_dir=build_dir)
     with zipfile.ZipFile(first.path) as archive:
         names = archive.namelist()
-    assert "app.py" in names and "jwt/__init__.py" in names
+    assert "app.py" in names and "joserfc/__init__.py" in names
     binaries = [n for n in names if n.startswith("cryptography/") and n.endswith(".so")]
     assert binaries, "cryptography's compiled module is missing"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

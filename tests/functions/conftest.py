@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 REGION = "us-east-1"
@@ -71,12 +71,27 @@ class Key:
         return self.private.public_key()
 
     def jwk(self, with_alg: bool = True) -> dict:
-        algo = jwt.get_algorithm_by_name(self.alg)
-        data = json.loads(algo.to_jwk(self.public))
+        numbers = self.public.public_numbers()
+        if isinstance(self.private, rsa.RSAPrivateKey):
+            data = {"kty": "RSA", "n": b64(_int_bytes(numbers.n)), "e": b64(_int_bytes(numbers.e))}
+        else:
+            size = (self.private.curve.key_size + 7) // 8
+            data = {"kty": "EC", "crv": "P-256", "x": b64(numbers.x.to_bytes(size, "big")), "y": b64(numbers.y.to_bytes(size, "big"))}
         data.update({"kid": self.kid, "use": "sig"})
         if with_alg:
             data["alg"] = self.alg
         return data
+
+    def signature(self, signing_input: bytes) -> bytes:
+        """The JWS signature, made with cryptography (independently of the library under test)."""
+        digest = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}[self.alg[2:]]()
+        if self.alg.startswith("RS"):
+            return self.private.sign(signing_input, padding.PKCS1v15(), digest)
+        if self.alg.startswith("PS"):
+            return self.private.sign(signing_input, padding.PSS(padding.MGF1(digest), digest.digest_size), digest)
+        r, s = decode_dss_signature(self.private.sign(signing_input, ec.ECDSA(digest)))
+        size = (self.private.curve.key_size + 7) // 8
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
     def public_pem(self) -> bytes:
         return self.public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -116,10 +131,16 @@ def cognito_claims(username: str = "user-lob-a", **overrides) -> dict:
     return {k: v for k, v in claims.items() if v is not None}
 
 
+def _int_bytes(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
 def sign(key: Key, claims, headers: dict | None = None) -> str:
-    """Signed with PyJWT's JWS layer, which takes any payload (its JWT layer refuses some claims)."""
+    """A compact JWS over any payload (bytes, or claims as JSON), signed by ``key``."""
     payload = claims if isinstance(claims, bytes) else json.dumps(claims).encode()
-    return jwt.api_jws.encode(payload, key.private, algorithm=key.alg, headers={"typ": "JWT", "kid": key.kid, **(headers or {})})
+    header = {"alg": key.alg, "typ": "JWT", "kid": key.kid, **(headers or {})}
+    signing_input = f"{b64json(header)}.{b64(payload)}"
+    return f"{signing_input}.{b64(key.signature(signing_input.encode()))}"
 
 
 def raw_token(header: dict, payload: dict, signature: bytes = b"sig") -> str:

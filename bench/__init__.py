@@ -1,0 +1,1 @@
+"""Benchmarks of the two Lambda handlers (`make bench`, or `python -m bench`)."""

@@ -1,0 +1,109 @@
+"""The authorizer: cold start against `import boto3`, warm verification against a bare RSA check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from .common import FUNCTIONS, METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, median_ms, quiet, time_calls
+
+# Run in a fresh interpreter; times from before the first import (interpreter start-up excluded).
+_COLD = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    import json, os, sys
+    sys.path.insert(0, os.environ["BENCH_FUNCTION_DIR"])
+    import app
+    t1 = time.perf_counter()
+    event = json.loads(os.environ["BENCH_EVENT"])
+    real_stdout, sys.stdout = sys.stdout, open(os.devnull, "w")
+    result = app.handler(event, None)
+    t2 = time.perf_counter()
+    assert result["context"]["username"] == "user-lob-a"
+    real_stdout.write(json.dumps({"imports": t1 - t0, "total": t2 - t0}))
+    """
+)
+_BOTO3 = textwrap.dedent(
+    """
+    import time
+    t0 = time.perf_counter()
+    import boto3
+    t1 = time.perf_counter()
+    import json, sys
+    sys.stdout.write(json.dumps({"total": t1 - t0}))
+    """
+)
+
+
+def _fresh(code: str, env: dict) -> dict:
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        raise RuntimeError(run.stderr)
+    return json.loads(run.stdout)
+
+
+def cold_start(runs: int = 9) -> dict:
+    signer = Signer()
+    server = JwksServer({"keys": [signer.jwk()]})
+    try:
+        event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {signer.access_token()}"}}
+        base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+        env = dict(base, **authorizer_env(server.url), BENCH_FUNCTION_DIR=str(FUNCTIONS / "authorizer"), BENCH_EVENT=json.dumps(event))
+        _fresh(_COLD, env), _fresh(_BOTO3, base)  # warm the OS file cache and the bytecode caches
+        authorizer, boto3 = [], []
+        for _ in range(runs):  # interleaved, so that machine noise hits both alike
+            authorizer.append(_fresh(_COLD, env))
+            boto3.append(_fresh(_BOTO3, base))
+    finally:
+        server.close()
+    return {
+        "authorizer_imports_ms": median_ms([r["imports"] for r in authorizer]),
+        "authorizer_cold_ms": median_ms([r["total"] for r in authorizer]),
+        "import_boto3_ms": median_ms([r["total"] for r in boto3]),
+        "runs": runs,
+    }
+
+
+def warm(n: int = 3000) -> dict:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    signer = Signer()
+    server = JwksServer({"keys": [signer.jwk()]})
+    saved = {k: os.environ.get(k) for k in authorizer_env(server.url)}
+    os.environ.update(authorizer_env(server.url))
+    app = load_function("authorizer")
+    try:
+        app._reset()
+        token = signer.access_token()
+        event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {token}"}}
+        with quiet():
+            state = app._state()
+            app.handler(event, None)  # loads the key set
+            verify = time_calls(lambda: app.verify_token(token, state.settings, state.keys), n)
+            handler = time_calls(lambda: app.handler(event, None), n)
+        signing_input, _, signature = token.rpartition(".")
+        import base64
+
+        sig = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+        public = signer.private.public_key()
+        data = signing_input.encode()
+        bare = time_calls(lambda: public.verify(sig, data, padding.PKCS1v15(), hashes.SHA256()), n)
+    finally:
+        server.close()
+        app._reset()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return {
+        "bare_rsa_us": median_ms(bare) * 1000,
+        "verify_token_us": median_ms(verify) * 1000,
+        "handler_us": median_ms(handler) * 1000,
+        "n": n,
+    }

@@ -1,0 +1,115 @@
+"""JWT library candidates on a Cognito-shaped access token: what each spends beside the RSA check.
+
+Each candidate verifies the signature (RS256, key loaded once from the JWK, as a per-container
+cache would hold it) and checks ``iss`` and ``exp``; each must also refuse a tampered token, so
+that nothing is measured that does not verify. Cold: a fresh interpreter importing the library,
+loading the key and verifying once."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from .common import ISSUER, Signer, median_ms, time_calls
+
+# name -> (distribution, setup code defining verify(token) from JWK and ISSUER)
+CANDIDATES = {
+    "joserfc": (
+        "joserfc",
+        """
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+key = RSAKey.import_key(JWK)
+claims = jwt.JWTClaimsRegistry(iss={"essential": True, "value": ISSUER}, exp={"essential": True})
+def verify(token):
+    decoded = jwt.decode(token, key, algorithms=["RS256"])
+    claims.validate(decoded.claims)
+    return decoded.claims
+""",
+    ),
+    "PyJWT": (
+        "PyJWT",
+        """
+import jwt
+key = jwt.PyJWK(JWK)
+def verify(token):
+    return jwt.decode(token, key=key, algorithms=["RS256"], issuer=ISSUER, options={"require": ["exp", "iss"]})
+""",
+    ),
+    "jwcrypto": (
+        "jwcrypto",
+        """
+import json
+from jwcrypto import jwk, jwt
+key = jwk.JWK(**JWK)
+def verify(token):
+    return json.loads(jwt.JWT(jwt=token, key=key, algs=["RS256"], check_claims={"iss": ISSUER, "exp": None}).claims)
+""",
+    ),
+    "python-jose": (
+        "python-jose",
+        """
+from jose import jwk, jwt
+key = jwk.construct(JWK, "RS256")
+def verify(token):
+    return jwt.decode(token, key, algorithms=["RS256"], issuer=ISSUER)
+""",
+    ),
+}
+
+_COLD = textwrap.dedent(
+    """
+    import json, os, sys, time
+    JWK, ISSUER, TOKEN = json.loads(os.environ["BENCH_JWK"]), os.environ["BENCH_ISSUER"], os.environ["BENCH_TOKEN"]
+    t0 = time.perf_counter()
+    exec(os.environ["BENCH_SETUP"])
+    verify(TOKEN)
+    sys.stdout.write(json.dumps(time.perf_counter() - t0))
+    """
+)
+
+
+def _tampered(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(__import__("base64").urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["username"] = "someone-else"
+    import base64
+
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{forged}.{signature}"
+
+
+def run(n: int = 2000, cold_runs: int = 5) -> dict:
+    signer = Signer()
+    jwk, token = signer.jwk(), signer.access_token()
+    results = {}
+    for name, (dist, setup) in CANDIDATES.items():
+        try:
+            version = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            results[name] = {"installed": False}
+            continue
+        scope = {"JWK": jwk, "ISSUER": ISSUER}
+        exec(setup, scope)
+        verify = scope["verify"]
+        assert verify(token)["iss"] == ISSUER, name
+        try:
+            verify(_tampered(token))
+        except Exception:
+            pass
+        else:
+            raise AssertionError(f"{name} accepted a tampered token")
+        warm = time_calls(lambda: verify(token), n)
+        env = dict(os.environ, BENCH_JWK=json.dumps(jwk), BENCH_ISSUER=ISSUER, BENCH_TOKEN=token, BENCH_SETUP=setup)
+        cold = []
+        for _ in range(cold_runs + 1):
+            run_ = subprocess.run([sys.executable, "-c", _COLD], env=env, capture_output=True, text=True, timeout=120)
+            if run_.returncode != 0:
+                raise RuntimeError(run_.stderr)
+            cold.append(json.loads(run_.stdout))
+        results[name] = {"installed": True, "version": version, "warm_us": median_ms(warm) * 1000, "cold_ms": median_ms(cold[1:])}
+    return results

@@ -1,0 +1,152 @@
+"""The presigned-URL function with a fixed delay injected into every AWS call.
+
+Every HTTP request botocore would send is answered by a ``before-send`` handler that sleeps for
+the delay (standing for the network and the service) and returns a canned response, so the
+whole client pipeline (serialising, signing, parsing, retries) runs as it would on Lambda."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from collections import Counter
+
+from .common import REGION, load_function, median_ms, quiet
+
+ACCOUNT = "111111111111"
+DOMAIN = "d-bench0domain1"
+URL = f"https://{DOMAIN}.studio.{REGION}.sagemaker.aws/auth?token=bench"
+
+
+class _Raw:
+    def __init__(self, body: bytes):
+        self._body = body
+
+    def stream(self, **_):
+        yield self._body
+
+
+def _canned(operation: str, request) -> tuple[str, bytes]:
+    if operation == "GetItem":
+        table = json.loads(request.body)["TableName"]
+        item = {"PK": {"S": "user-lob-a"}, "LOB": {"S": "lob-a"}} if table == "users" else {"PK": {"S": "lob-a"}, "ACCOUNT_ID": {"S": ACCOUNT}}
+        return "application/x-amz-json-1.0", json.dumps({"Item": item}).encode()
+    if operation == "AssumeRole":
+        expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        xml = (
+            '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>'
+            "<AccessKeyId>ASIABENCHBENCHBENCH1</AccessKeyId><SecretAccessKey>bench</SecretAccessKey>"
+            f"<SessionToken>bench</SessionToken><Expiration>{expires}</Expiration></Credentials>"
+            f"<AssumedRoleUser><AssumedRoleId>AROABENCH:s</AssumedRoleId><Arn>arn:aws:sts::{ACCOUNT}:assumed-role/r/s</Arn></AssumedRoleUser>"
+            "</AssumeRoleResult><ResponseMetadata><RequestId>bench</RequestId></ResponseMetadata></AssumeRoleResponse>"
+        )
+        return "text/xml", xml.encode()
+    if operation == "ListDomains":
+        domains = [{"DomainId": DOMAIN, "DomainName": "sagemaker-domain-lob-a", "Status": "InService"}]
+        return "application/x-amz-json-1.1", json.dumps({"Domains": domains}).encode()
+    if operation == "CreatePresignedDomainUrl":
+        return "application/x-amz-json-1.1", json.dumps({"AuthorizedUrl": URL}).encode()
+    raise AssertionError(f"unexpected AWS call {operation}")
+
+
+class Network:
+    """Sleeps ``delay`` seconds on every AWS call and answers it."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.sent: Counter = Counter()
+
+    def __call__(self, request, event_name: str, **_):
+        from botocore.awsrequest import AWSResponse
+
+        operation = event_name.rsplit(".", 1)[1]
+        self.sent[operation] += 1
+        time.sleep(self.delay)
+        content_type, body = _canned(operation, request)
+        return AWSResponse(request.url, 200, {"Content-Type": content_type, "x-amzn-RequestId": "bench"}, _Raw(body))
+
+
+def _event() -> dict:
+    return {
+        "resource": "/{user_id}",
+        "path": "/user-lob-a",
+        "httpMethod": "GET",
+        "headers": {"Accept": "text/html"},
+        "queryStringParameters": None,
+        "pathParameters": {"user_id": "user-lob-a"},
+        "requestContext": {"requestId": "bench", "authorizer": {"username": "user-lob-a", "sub": "s", "clientId": "c"}},
+    }
+
+
+def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 10) -> dict:
+    from botocore import handlers
+
+    env = {
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "USERS_TABLE": "users",
+        "LOBS_TABLE": "lobs",
+        "ACCESS_ROLE_NAME": "SagemakerStudioAccessRole",
+        "URL_EXPIRES_SECONDS": "20",
+        "CACHE_TTL_SECONDS": "60",
+    }
+    saved = {k: os.environ.get(k) for k in (*env, "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN")}
+    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN"):
+        os.environ.pop(k, None)
+    os.environ.update(env)
+    network = Network(delay)
+    spec = ("before-send", network)
+    handlers.BUILTIN_HANDLERS.append(spec)
+    app = load_function("presigned_url")
+    try:
+        event = _event()
+        # the injected delay alone, measured the same way (time.sleep overshoots a little)
+        sleep_alone = []
+        for _ in range(warm_requests):
+            t0 = time.perf_counter()
+            time.sleep(delay)
+            sleep_alone.append(time.perf_counter() - t0)
+
+        def request() -> float:
+            t0 = time.perf_counter()
+            response = app.handler(event, None)
+            elapsed = time.perf_counter() - t0
+            assert response["statusCode"] == 302 and response["headers"]["Location"] == URL, response
+            return elapsed
+
+        with quiet():
+            app._reset()
+            network.sent.clear()
+            first = request()
+            first_calls = sum(network.sent.values())
+            network.sent.clear()
+            warm = [request() for _ in range(warm_requests)]
+            warm_calls = dict(network.sent)
+            scratch = []
+            network.sent.clear()
+            for _ in range(scratch_requests):
+                app._reset()  # a container that keeps nothing: new clients, every lookup again
+                scratch.append(request())
+            scratch_calls = sum(network.sent.values()) / scratch_requests
+    finally:
+        handlers.BUILTIN_HANDLERS.remove(spec)
+        app._reset()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return {
+        "delay_ms": delay * 1000,
+        "sleep_alone_ms": median_ms(sleep_alone),
+        "first_ms": first * 1000,
+        "first_calls": first_calls,
+        "warm_median_ms": median_ms(warm),
+        "warm_p90_ms": sorted(warm)[int(len(warm) * 0.9)] * 1000,
+        "warm_calls_per_request": sum(warm_calls.values()) / warm_requests,
+        "warm_operations": sorted(warm_calls),
+        "scratch_median_ms": median_ms(scratch),
+        "scratch_calls_per_request": scratch_calls,
+    }
