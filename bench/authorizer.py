@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 from .common import FUNCTIONS, METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, median_ms, quiet, time_calls
@@ -46,12 +47,16 @@ def _fresh(code: str, env: dict) -> dict:
     return json.loads(run.stdout)
 
 
-def cold_start(runs: int = 9) -> dict:
+def cold_start(runs: int = 9, bytecode: bool = True) -> dict:
+    """Fresh interpreters, interleaved. ``bytecode=False``: no .pyc anywhere (every module is
+    compiled, as for the packaged function, whose zip carries none), on both sides alike."""
     signer = Signer()
     server = JwksServer({"keys": [signer.jwk()]})
     try:
         event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {signer.access_token()}"}}
         base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+        if not bytecode:
+            base.update(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="bench-nopyc-"))
         env = dict(base, **authorizer_env(server.url), BENCH_FUNCTION_DIR=str(FUNCTIONS / "authorizer"), BENCH_EVENT=json.dumps(event))
         _fresh(_COLD, env), _fresh(_BOTO3, base)  # warm the OS file cache and the bytecode caches
         authorizer, boto3 = [], []
@@ -65,6 +70,7 @@ def cold_start(runs: int = 9) -> dict:
         "authorizer_cold_ms": median_ms([r["total"] for r in authorizer]),
         "import_boto3_ms": median_ms([r["total"] for r in boto3]),
         "runs": runs,
+        "bytecode": bytecode,
     }
 
 

@@ -277,10 +277,11 @@ def _opener(url: str):
     return urllib.request.build_opener(*handlers)
 
 
-def fetch_jwks(url: str, timeout: float = JWKS_TIMEOUT_SECONDS) -> dict[str, dict]:
-    """GET the key set (no redirects, bounded size) and parse it."""
+def fetch_jwks(url: str, timeout: float | None = None) -> dict[str, dict]:
+    """GET the key set (short timeout, no redirects, bounded size) and parse it."""
     import urllib.request
 
+    timeout = JWKS_TIMEOUT_SECONDS if timeout is None else timeout
     request = urllib.request.Request(url, headers={"Accept": "application/json", "User-Agent": "studio-access-authorizer"})
     with _opener(url).open(request, timeout=timeout) as response:
         if response.status != 200:

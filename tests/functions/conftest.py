@@ -166,12 +166,13 @@ class JwksServer:
     status: int = 200
     body: bytes | None = None  # raw body instead of the key set
     redirect_to: str | None = None
+    delay: float = 0.0  # seconds before answering
 
     def set_keys(self, *keys: Key, with_alg: bool = True) -> None:
         self.keys = [k.jwk(with_alg) for k in keys]
 
     def reset(self) -> None:
-        self.keys, self.hits, self.status, self.body, self.redirect_to = [], 0, 200, None, None
+        self.keys, self.hits, self.status, self.body, self.redirect_to, self.delay = [], 0, 200, None, None, 0.0
 
 
 @pytest.fixture(scope="session")
@@ -181,6 +182,8 @@ def jwks_server():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
             state.hits += 1
+            if state.delay:
+                time.sleep(state.delay)
             if state.redirect_to:
                 self.send_response(302)
                 self.send_header("Location", state.redirect_to)

@@ -468,6 +468,18 @@ def test_a_bad_key_set_never_allows(authorizer, auth_env, key, jwks_server, caps
     assert refused(authorizer, capsys, auth_event(bearer(token))) in ("signing keys unavailable", "unknown kid")
 
 
+def test_a_slow_key_set_url_times_out_and_refuses(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
+    monkeypatch.setattr(authorizer, "JWKS_TIMEOUT_SECONDS", 0.2)
+    jwks_server.delay = 1.5
+    started = time.monotonic()
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorizer.handler(auth_event(bearer(sign(key, cognito_claims()))), None)
+    assert time.monotonic() - started < 1.5  # it did not wait for the answer
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(l["event"], l.get("error")) for l in lines] == [("jwks-fetch-failed", "TimeoutError"), ("refused", None)]
+    assert lines[1]["reason"] == "signing keys unavailable"
+
+
 def test_the_key_set_is_refreshed_after_an_hour(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
     """A key removed from the issuer's set stops working within the hour."""
     clock = [1000.0]
