@@ -231,6 +231,8 @@ def caller(event: Any) -> str:
     username = authorizer.get("username") if isinstance(authorizer, dict) else None
     if not isinstance(username, str) or not username:
         raise Failure(403, "no authorizer context: the request was not authenticated", "forbidden")
+    if len(username) > 128 or not username.isprintable():  # the authorizer lets no such name through
+        raise Failure(403, "the authorizer's username is not a valid username", "forbidden")
     path = event.get("pathParameters")
     user_id = path.get("user_id") if isinstance(path, dict) else None
     if user_id != username:

@@ -105,6 +105,12 @@ def test_no_authorizer_context_is_403_never_a_trust_in_the_path(presigned, aws):
     assert aws.calls == []
 
 
+@pytest.mark.parametrize("username", ["x" * 129, "a\nb", "tab\there"])
+def test_a_username_the_authorizer_would_never_pass_is_403(presigned, aws, username):
+    assert_failure(presigned, fn_event(username), 403, "not a valid username")
+    assert aws.calls == []
+
+
 def test_another_users_path_is_403(presigned, aws):
     assert_failure(presigned, fn_event("user-lob-a", path_user="user-lob-b"), 403, "your own Studio")
     event = fn_event()
@@ -435,3 +441,45 @@ def test_on_lambda_a_bad_environment_stops_the_container_start():
     env.update(USERS_TABLE="u", LOBS_TABLE="l", ACCESS_ROLE_NAME="r", URL_EXPIRES_SECONDS="600")
     run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "URL_EXPIRES_SECONDS: 600 is outside 5-300" in run.stdout
+
+
+# ---------------------------------------------------------------------------- any input
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=10,
+)
+_usernames = st.sampled_from(["user-lob-a", "user-lob-b", "stranger", "", "x" * 200, "a\x00b"]) | st.text(max_size=40)
+
+
+@st.composite
+def _events(draw):
+    username = draw(_usernames | _json)
+    event = fn_event(
+        username if isinstance(username, str) else "user-lob-a",
+        path_user=draw(st.just(None) | _usernames),
+        query=draw(st.none() | st.dictionaries(st.sampled_from(["space", "landing", "x"]), st.text(max_size=30), max_size=2)),
+        headers=draw(st.none() | st.dictionaries(st.sampled_from(["Accept", "accept", "X"]), st.text(max_size=30), max_size=2)),
+    )
+    if not isinstance(username, str):
+        event["requestContext"]["authorizer"]["username"] = username
+    if draw(st.booleans()):
+        key = draw(st.sampled_from(["requestContext", "pathParameters", "queryStringParameters", "headers", "multiValueQueryStringParameters"]))
+        event[key] = draw(_json)
+    return event
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(event=_events())
+def test_any_request_gets_a_clear_answer_never_a_crash_or_a_500(presigned, aws, event):
+    response = call(presigned, event)
+    assert response["statusCode"] in (200, 302, 400, 403, 404), response
+    assert response["headers"]["Cache-Control"] == "no-store"
+    if response["statusCode"] >= 400:
+        data = body(response)
+        assert set(data) == {"message", "requestId"} and data["message"]
