@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup plan plan-json test bench clean deploy
 
-$(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
