@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from studio_access_client import auth, errors
 from studio_access_client.config import parse_config
+from fakes import Idp
 
 CFG = parse_config({
     "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1",
@@ -20,28 +21,6 @@ VERIFIER = {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
     "SALT": "a1b2c3d4e5f6", "SRP_B": "ab" * 64, "USERNAME": "alice", "USER_ID_FOR_SRP": "alice",
     "SECRET_BLOCK": base64.b64encode(b"secret-block").decode()}}
 
-
-class Idp:
-    """Answers scripted in order; every call recorded."""
-
-    def __init__(self, *answers):
-        self.answers, self.calls = list(answers), []
-
-    def _next(self, op, kw):
-        self.calls.append((op, kw))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def initiate_auth(self, **kw):
-        return self._next("initiate_auth", kw)
-
-    def respond_to_auth_challenge(self, **kw):
-        return self._next("respond", kw)
-
-    def revoke_token(self, **kw):
-        return self._next("revoke", kw)
 
 
 class Prompts:

@@ -13,6 +13,7 @@ import pytest
 from studio_access_client import api, cli
 from studio_access_client import session as sessions
 from studio_access_client.config import parse_config
+from fakes import Idp
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1"
 CONFIG = {"apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1",
@@ -25,26 +26,6 @@ def token(username="alice", exp=NOW + 3600, iss=ISSUER, n=0):
     enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
     return f"{enc({'alg': 'RS256'})}.{enc({'iss': iss, 'client_id': 'client1', 'username': username, 'exp': exp, 'n': n})}.c2ln"
 
-
-class Idp:
-    def __init__(self, *answers):
-        self.answers, self.calls = list(answers), []
-
-    def _next(self, op, kw):
-        self.calls.append((op, kw))
-        a = self.answers.pop(0)
-        if isinstance(a, Exception):
-            raise a
-        return a
-
-    def initiate_auth(self, **kw):
-        return self._next("initiate_auth", kw)
-
-    def respond_to_auth_challenge(self, **kw):
-        return self._next("respond", kw)
-
-    def revoke_token(self, **kw):
-        return self._next("revoke", kw)
 
 
 class Api:
