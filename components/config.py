@@ -512,6 +512,10 @@ class LobConfig(_VpcLayout):
     runtime_endpoint: Literal["central", "local"] = "central"
     # An existing bucket for Studio data; by default the stack creates one.
     studio_bucket: Optional[str] = None
+    # What happens to the domain's home EFS (every user's notebooks) when the domain is
+    # deleted: kept (`Retain`, the safe default; its mount targets then hold the subnets, so
+    # `pulumi destroy` stops until it is removed by hand) or deleted with it (`Delete`).
+    home_efs_on_delete: Literal["Retain", "Delete"] = "Retain"
 
     @model_validator(mode="after")
     def _lob_rules(self) -> "LobConfig":

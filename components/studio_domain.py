@@ -169,8 +169,9 @@ class StudioDomain(pulumi.ComponentResource):
                 execution_role=self.execution_role.arn,
                 security_groups=[self.security_group.id],
             ),
-            # Home directories survive a domain replacement; the README's clean-up deletes them.
-            retention_policy=aws.sagemaker.DomainRetentionPolicyArgs(home_efs_file_system="Retain"),
+            # `Retain` (default): home directories survive a domain replacement or deletion (the
+            # README's clean-up removes them); `Delete`: they go with the domain.
+            retention_policy=aws.sagemaker.DomainRetentionPolicyArgs(home_efs_file_system=lob.home_efs_on_delete),
             opts=pulumi.ResourceOptions(parent=self, depends_on=network_ready),
         )
         self._execution_policy(name, args, bucket_arn)

@@ -184,3 +184,19 @@ def test_configured_bucket_is_used_instead_of_a_new_one(project):
     assert resources(lob, "aws:s3/bucket:Bucket") == []
     statements = {s["Sid"]: s for s in _statements(one(lob, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution").inputs["policy"])}
     assert statements["BucketList"]["Resource"] == "arn:aws:s3:::acme-lob-a-studio"
+
+
+def test_home_file_system_is_kept_unless_the_lob_asks_to_delete_it(lob, project):
+    name, result = lob
+    domain = one(result, "aws:sagemaker/domain:Domain", f"{name}-domain").inputs
+    assert domain["retentionPolicy"] == {"homeEfsFileSystem": "Retain"}
+    project.edit("lob-a", lambda c: c["studio-access:lob"].update(homeEfsOnDelete="Delete"))
+    planned = project.plan(["lob-a"])["lob-a"]
+    assert one(planned, "aws:sagemaker/domain:Domain", "lob-a-domain").inputs["retentionPolicy"] == {
+        "homeEfsFileSystem": "Delete"
+    }
+
+
+def test_home_file_system_policy_is_one_of_sagemakers_two(project):
+    project.edit("lob-a", lambda c: c["studio-access:lob"].update(homeEfsOnDelete="delete"))
+    assert [k for _, k, _ in project.problems("lob-a")] == ["studio-access:lob.homeEfsOnDelete"]
