@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib.util
 import io
 import json
 import statistics
-import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tools import handlers
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = ROOT / "functions"
@@ -24,13 +24,7 @@ METHOD_ARN = f"arn:aws:execute-api:{REGION}:111122223333:abcdef1234/dev/GET/user
 
 
 def load_function(folder: str):
-    name = f"bench_{folder}_app"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FUNCTIONS / folder / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return handlers.load(folder, f"bench_{folder}_app")
 
 
 def median_ms(samples: list[float]) -> float:

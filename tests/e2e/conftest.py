@@ -4,7 +4,6 @@ seconds); its environment variables and botocore patch end with it."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sys
@@ -19,10 +18,11 @@ from moto.server import ThreadedMotoServer
 
 from studio_access_client import cli
 
+from tools import handlers
+
 from .aws import ACCESS_ROLE, FUNCTION_ROLE, LOBS_TABLE, REGION, SHARED, USERS_TABLE, Creds, Fakes
 from .gateway import Gateway, GatewayServer
 
-ROOT = Path(__file__).resolve().parents[2]
 TEMPORARY_PASSWORD = "Temporary-Passw0rd!"
 PASSWORD = "Correct-Horse-42-Battery!"
 
@@ -45,15 +45,6 @@ def domain_name(lob: str) -> str:
 
 def domain_id(lob: str) -> str:
     return f"d-{domain_name(lob)}"
-
-
-def load_handler(name: str, path: Path) -> Any:
-    """Each handler is an app.py in its own folder: load it fresh under a distinct name."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @dataclass
@@ -210,8 +201,8 @@ def world(tmp_path_factory) -> Any:
     try:
         urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()
         ids, fakes, admin = _setup(endpoint, tmp, mp)
-        authorizer = load_handler("e2e_authorizer_app", ROOT / "functions" / "authorizer" / "app.py")
-        presigned = load_handler("e2e_presigned_url_app", ROOT / "functions" / "presigned_url" / "app.py")
+        authorizer = handlers.load("authorizer", "e2e_authorizer_app", fresh=True)
+        presigned = handlers.load("presigned_url", "e2e_presigned_url_app", fresh=True)
         gateway = Gateway(authorizer.handler, presigned.handler, region=REGION, account=SHARED)
         with fakes.installed(), GatewayServer(gateway) as served:
             config = tmp / "studio-access.json"

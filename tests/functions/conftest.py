@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import importlib.util
 import json
-import sys
 import threading
 import time
 import uuid
@@ -20,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from tools import handlers
+
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 REGION = "us-east-1"
 POOL = f"{REGION}_TestPool1"
@@ -30,13 +30,7 @@ METHOD_ARN = "arn:aws:execute-api:us-east-1:111122223333:abcdef1234/dev/GET/user
 
 def load_function(folder: str):
     """Load ``functions/<folder>/app.py`` under its own module name (both files are ``app.py``)."""
-    name = f"{folder}_app"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, FUNCTIONS / folder / "app.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    return handlers.load(folder)
 
 
 @pytest.fixture(scope="session")
