@@ -9,7 +9,7 @@ import sys
 import tempfile
 import textwrap
 
-from .common import FUNCTIONS, METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, median_ms, quiet, time_calls
+from .common import FUNCTIONS, METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, restore_env, set_env, median_ms, quiet, time_calls
 
 # Run in a fresh interpreter; times from before the first import (interpreter start-up excluded).
 _COLD = textwrap.dedent(
@@ -80,8 +80,7 @@ def warm(n: int = 3000) -> dict:
 
     signer = Signer()
     server = JwksServer({"keys": [signer.jwk()]})
-    saved = {k: os.environ.get(k) for k in authorizer_env(server.url)}
-    os.environ.update(authorizer_env(server.url))
+    saved = set_env(authorizer_env(server.url))
     app = load_function("authorizer")
     try:
         app._reset()
@@ -102,11 +101,7 @@ def warm(n: int = 3000) -> dict:
     finally:
         server.close()
         app._reset()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_env(saved)
     return {
         "bare_rsa_us": median_ms(bare) * 1000,
         "verify_token_us": median_ms(verify) * 1000,

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import io
 import json
+import os
 import statistics
 import threading
 import time
@@ -38,6 +39,23 @@ def time_calls(fn, n: int) -> list[float]:
         fn()
         out.append(time.perf_counter() - t0)
     return out
+
+
+def set_env(values: dict, unset: tuple = ()) -> dict:
+    """Set `values` and remove `unset` in os.environ; returns what `restore_env` puts back."""
+    saved = {k: os.environ.get(k) for k in (*values, *unset)}
+    for k in unset:
+        os.environ.pop(k, None)
+    os.environ.update(values)
+    return saved
+
+
+def restore_env(saved: dict) -> None:
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 
 @contextlib.contextmanager

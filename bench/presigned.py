@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import time
 from collections import Counter
 
-from .common import REGION, load_function, median_ms, quiet
+from .common import REGION, load_function, median_ms, quiet, restore_env, set_env
 
 ACCOUNT = "111111111111"
 DOMAIN = "d-bench0domain1"
@@ -92,10 +91,7 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
         "URL_EXPIRES_SECONDS": "20",
         "CACHE_TTL_SECONDS": "60",
     }
-    saved = {k: os.environ.get(k) for k in (*env, "AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN")}
-    for k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN"):
-        os.environ.pop(k, None)
-    os.environ.update(env)
+    saved = set_env(env, unset=("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN"))
     network = Network(delay)
     spec = ("before-send", network)
     handlers.BUILTIN_HANDLERS.append(spec)
@@ -133,11 +129,7 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
     finally:
         handlers.BUILTIN_HANDLERS.remove(spec)
         app._reset()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_env(saved)
     return {
         "delay_ms": delay * 1000,
         "sleep_alone_ms": median_ms(sleep_alone),
