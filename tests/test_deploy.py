@@ -11,8 +11,6 @@ import fnmatch
 import json
 import re
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -26,7 +24,6 @@ from tools import deploy
 from tools import plan as plan_tool
 
 ROOT = config.PROJECT_DIR
-WORKFLOWS = ROOT / ".github" / "workflows"
 ORG = "organization"
 
 
@@ -494,93 +491,6 @@ def test_variable_names_for_stacks():
     assert [deploy.variable_suffix(s) for s in ("shared", "lob-a", "lob.b2")] == ["SHARED", "LOB_A", "LOB_B2"]
 
 
-# --------------------------------------------------------------------------- the workflows
-
-
-def _workflow(name: str) -> dict:
-    return yaml.safe_load((WORKFLOWS / name).read_text())
-
-
-def _steps_using(job: dict, action: str) -> list[dict]:
-    return [s for s in job["steps"] if s.get("uses", "").startswith(action + "@")]
-
-
-def test_pull_requests_test_then_preview_every_stack_from_the_generated_matrix():
-    wf = _workflow("preview.yml")
-    assert list(wf[True]) == ["pull_request"]  # YAML reads the key `on` as True
-    test, preview = wf["jobs"]["test"], wf["jobs"]["preview"]
-    assert any(s.get("run") == "make test" for s in test["steps"])
-    assert any("tools.deploy matrix --github-output" in s.get("run", "") for s in test["steps"])
-    assert preview["needs"] == "test" and preview["strategy"]["matrix"] == "${{ fromJSON(needs.test.outputs.stacks) }}"
-    assert preview["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
-    assert "environment" not in preview  # the OIDC subject is then repo:<org>/<repo>:pull_request
-    (aws,) = _steps_using(preview, "aws-actions/configure-aws-credentials")
-    assert preview["env"]["ROLE_ARN"] == "${{ vars[format('AWS_PREVIEW_ROLE_{0}', matrix.var)] }}"
-    assert aws["with"]["role-to-assume"] == "${{ env.ROLE_ARN }}" and aws["with"]["allowed-account-ids"] == "${{ matrix.account }}"
-    (pulumi,) = _steps_using(preview, "pulumi/actions")
-    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policy"
-    assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["stack-name"] == "${{ matrix.fqn }}"
-
-
-def test_the_default_branch_deploys_the_first_wave_then_the_second_behind_environments():
-    wf = _workflow("deploy.yml")
-    assert wf[True]["push"]["branches"] == ["main"]
-    jobs = wf["jobs"]
-    assert jobs["shared"]["needs"] == "test" and jobs["lobs"]["needs"] == ["test", "shared"]
-    assert jobs["shared"]["strategy"]["matrix"] == "${{ fromJSON(needs.test.outputs.first) }}"
-    assert jobs["lobs"]["strategy"]["matrix"] == "${{ fromJSON(needs.test.outputs.second) }}"
-    assert jobs["shared"]["uses"] == jobs["lobs"]["uses"] == "./.github/workflows/up.yml"
-    assert wf["concurrency"]["cancel-in-progress"] is False
-    up = _workflow("up.yml")["jobs"]["up"]
-    assert up["environment"] == "${{ inputs.stack }}"  # OIDC subject repo:<org>/<repo>:environment:<stack>
-    assert up["env"]["ROLE_ARN"] == "${{ vars[format('AWS_DEPLOY_ROLE_{0}', inputs.var)] }}"
-    (pulumi,) = _steps_using(up, "pulumi/actions")
-    assert pulumi["with"]["command"] == "up" and pulumi["with"]["policyPacks"] == "policy"
-
-
-def test_every_action_is_pinned_to_a_version():
-    for path in WORKFLOWS.glob("*.yml"):
-        for job in yaml.safe_load(path.read_text())["jobs"].values():
-            for step in job.get("steps", []):
-                if "uses" in step:
-                    name, _, version = step["uses"].partition("@")
-                    assert version.startswith("v") and version[1:].split(".")[0].isdigit(), (path.name, step["uses"])
-
-
-def _actionlint(folder: Path) -> subprocess.CompletedProcess:
-    binary = Path(sys.executable).with_name("actionlint")
-    binary = binary if binary.exists() else shutil.which("actionlint")
-    assert binary, "actionlint is not installed: pip install -r requirements-dev.txt"
-    # shellcheck and pyflakes are turned off: they are not installed everywhere the tests run.
-    files = sorted(str(p) for p in (folder / ".github" / "workflows").glob("*.yml"))
-    return subprocess.run([str(binary), "-shellcheck=", "-pyflakes=", "-no-color", *files], cwd=folder, capture_output=True, text=True, timeout=120)
-
-
-def test_actionlint_passes_on_our_workflows():
-    result = _actionlint(ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-@pytest.mark.parametrize(
-    "name, old, new, expected",
-    [
-        ("preview.yml", "needs.test.outputs.stacks", "needs.tests.outputs.stacks", 'property "tests" is not defined'),
-        ("preview.yml", "comment-on-pr: true", "comment-on-prs: true", 'input "comment-on-prs" is not defined in action "pulumi/actions@v6"'),
-        ("deploy.yml", "      region: ${{ matrix.region }}\n", "", 'input "region" is required'),
-        ("up.yml", "id-token: write # the OIDC", "id-token: writ # the OIDC", "writ"),
-    ],
-)
-def test_actionlint_catches_a_broken_workflow(tmp_path, name, old, new, expected):
-    (tmp_path / ".git").mkdir()  # actionlint finds the repository (and local reusable workflows) by it
-    (tmp_path / ".github").mkdir()
-    shutil.copytree(WORKFLOWS, tmp_path / ".github" / "workflows")
-    source = (WORKFLOWS / name).read_text()
-    assert old in source
-    (tmp_path / ".github" / "workflows" / name).write_text(source.replace(old, new))
-    result = _actionlint(tmp_path)
-    assert result.returncode != 0 and expected in result.stdout, result.stdout
-
-
 # --------------------------------------------------------------------------- the CI roles (bootstrap/)
 
 BOOTSTRAP = ROOT / "bootstrap"
@@ -845,16 +755,3 @@ def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind,
                 pattern, actions = NAMED[r.type]
                 arn = pattern.format(account=account, id=r.id)
                 assert all(allows(granted, a, arn) for a in actions), (r.type, arn)
-
-
-def test_the_jobs_that_run_pulumi_install_the_program_and_the_pack_where_they_run():
-    program_venv = ROOT / yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
-    pack_venv = ROOT / "policy" / yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
-    assert program_venv.resolve() == pack_venv.resolve() == ROOT / ".venv"
-    for name, job in (("preview.yml", "preview"), ("up.yml", "up")):
-        steps = _workflow(name)["jobs"][job]["steps"]
-        runs = [s.get("run", "") for s in steps]
-        install = next(i for i, r in enumerate(runs) if "pip install" in r)
-        assert "python -m venv .venv" in runs[install] and "-r requirements.txt -r policy/requirements.txt" in runs[install]
-        pulumi = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
-        assert install < pulumi
