@@ -1,4 +1,10 @@
-"""Shared fixtures: a copy of the project's stack files to edit, and the offline plan."""
+"""Shared fixtures: the tests' own organizations (stack files under tests/fixtures/), a copy to edit,
+and the offline plan.
+
+Tests never read the project's own `Pulumi.*.yaml` to assert on ids, names or counts: those files
+are the user's, and every team replaces them. `tests/test_user_stacks.py` checks the user's files
+only for what must hold for any valid config (they validate, plan, and pass the policy pack).
+"""
 
 from __future__ import annotations
 
@@ -12,14 +18,17 @@ from components import config
 from tools import plan as plan_tool
 
 ROOT = config.PROJECT_DIR
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The sample's organization (shared + lob-a + lob-b), the default input of component and plan tests.
+EXAMPLE = FIXTURES / "two-lobs"
 
 
 class Project:
-    """A temporary copy of the project's stack files, editable key by key."""
+    """A temporary copy of a fixture organization's stack files, editable key by key."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, source: Path = EXAMPLE):
         self.path = path
-        for f in ROOT.glob("Pulumi*.yaml"):
+        for f in source.glob("Pulumi*.yaml"):
             shutil.copy(f, path / f.name)
 
     def file(self, stack: str) -> Path:
@@ -55,8 +64,8 @@ def project(tmp_path) -> Project:
 
 @pytest.fixture(scope="session")
 def planned():
-    """The offline plan of the project's own stack files (all stacks)."""
-    return plan_tool.plan()
+    """The offline plan of the example fixture organization (all stacks)."""
+    return plan_tool.plan(None, EXAMPLE)
 
 
 def resources(result, type_: str) -> list:

@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components import config
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE, ROOT
 
 
 def test_the_projects_own_stack_files_are_valid():
     for stack in ("shared", "lob-a", "lob-b"):
-        loaded = config.load(stack, config.read_stack_file(config.stack_file(stack)))
+        loaded = config.load(stack, config.read_stack_file(config.stack_file(stack, EXAMPLE)), EXAMPLE)
         assert loaded.stack == stack
-        assert config.check_stack_file_settings(config.stack_file(stack)) == []
+        assert config.check_stack_file_settings(config.stack_file(stack, EXAMPLE)) == []
 
 
 def test_defaults_reproduce_the_sample(project):
@@ -275,9 +275,9 @@ octets = st.integers(min_value=0, max_value=255)
 @given(second=octets, prefix=st.integers(min_value=16, max_value=24))
 def test_an_on_prem_range_is_refused_exactly_when_it_overlaps_a_routed_range(second, prefix):
     """Property: whatever on-premises range is configured, overlap detection agrees with ipaddress."""
-    shared = config.load_stack_file_config("shared", ROOT)
+    shared = config.load_stack_file_config("shared", EXAMPLE)
     onprem = ipaddress.IPv4Network(f"10.{second}.0.0/{prefix}", strict=False)
-    ranges, _ = config.routed_ranges(shared, "Pulumi.shared.yaml", ROOT)
+    ranges, _ = config.routed_ranges(shared, "Pulumi.shared.yaml", EXAMPLE)
     others = [r for r in ranges if not r.label.startswith("on-premises")]
     mine = config.RoutedRange("on-premises", onprem, "f", "k")
     flagged = any(m.startswith("on-premises") for _, _, m in config.overlap_problems([mine] + others))

@@ -21,6 +21,7 @@ from pulumi import automation as auto
 from components import config, outputs
 from components.config import ConfigError, LoadedStack, LobStackConfig
 from tools import deploy
+from tests.conftest import EXAMPLE, FIXTURES
 from tools import plan as plan_tool
 
 ROOT = config.PROJECT_DIR
@@ -125,7 +126,7 @@ def concurrent(*names: str):
 
 @pytest.fixture(scope="module")
 def loaded() -> dict[str, LoadedStack]:
-    return deploy.load_project()
+    return deploy.load_project(EXAMPLE)
 
 
 # --------------------------------------------------------------------------- order
@@ -165,7 +166,7 @@ def test_the_order_follows_the_references_not_the_stack_names(project):
 
 
 def _lob_pointing_at(stack: str, target: str) -> LoadedStack:
-    values = config.project_values(config.read_stack_file(config.stack_file("lob-a")))
+    values = config.project_values(config.read_stack_file(config.stack_file("lob-a", EXAMPLE)))
     values["lob"] = {**values["lob"], "sharedStack": fqn(target)}
     return LoadedStack(stack, f"Pulumi.{stack}.yaml", LobStackConfig.model_validate(values))
 
@@ -194,7 +195,7 @@ def test_a_stack_file_naming_a_missing_shared_stack_stops_the_deploy(project):
 def test_lob_stacks_naming_different_organizations_are_refused(project):
     project.edit("lob-b", lambda c: c["studio-access:lob"].update(sharedStack="acme/studio-access/shared"))
     with pytest.raises(ConfigError) as err:
-        deploy.organization(deploy.load_project(project.path))
+        plan_tool.organization(deploy.load_project(project.path))
     assert "acme: lob-b" in str(err.value) and "organization: lob-a" in str(err.value)
 
 
@@ -324,7 +325,7 @@ def test_stack_with_an_unknown_name_is_refused(loaded, capsys):
     with pytest.raises(deploy.SelectionError) as err:
         deploy.run("up", loaded, FakeBackend(), picked=["lob-z"], printer=quiet())
     assert "no stack file for lob-z (known stacks: lob-a, lob-b, shared)" in str(err.value)
-    assert deploy.main(["preview", "--stack", "lob-z", "--no-policy-pack"]) == 2  # before the CLI is looked for
+    assert deploy.main(["preview", "--stack", "lob-z", "--no-policy-pack"], project_dir=EXAMPLE) == 2  # before the CLI is looked for
     assert "no stack file for lob-z" in capsys.readouterr().err
 
 
@@ -377,7 +378,7 @@ def test_the_real_backend_selects_in_the_project_folder(monkeypatch):
 
 def test_without_the_pulumi_cli_the_tool_says_so(monkeypatch, capsys):
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    assert deploy.main(["up", "--no-policy-pack"]) == 2
+    assert deploy.main(["up", "--no-policy-pack"], project_dir=EXAMPLE) == 2
     assert "the pulumi CLI is not on PATH" in capsys.readouterr().err
 
 
@@ -449,10 +450,10 @@ def test_up_prints_what_comes_next_and_writes_the_client_config(project, tmp_pat
 def test_client_config_command_reads_stack_output_json(tmp_path):
     source, target = tmp_path / "outputs.json", tmp_path / "client.json"
     source.write_text(json.dumps({**SHARED_OUTPUTS, outputs.ONPREM_OPEN_URL: "ignored"}))
-    assert deploy.main(["client-config", str(source), str(target)]) == 0
+    assert deploy.main(["client-config", str(source), str(target)], project_dir=EXAMPLE) == 0
     assert json.loads(target.read_text()) == deploy.client_config(SHARED_OUTPUTS)
     source.write_text(json.dumps({outputs.REGION: "us-east-1"}))
-    assert deploy.main(["client-config", str(source), str(target)]) == 2
+    assert deploy.main(["client-config", str(source), str(target)], project_dir=EXAMPLE) == 2
 
 
 def test_secret_outputs_are_never_shown():
@@ -465,7 +466,7 @@ def test_secret_outputs_are_never_shown():
 
 def test_the_matrix_covers_every_stack_file(loaded):
     m = deploy.matrix(loaded)
-    assert sorted(e["stack"] for e in m["all"]["include"]) == plan_tool.discover()
+    assert sorted(e["stack"] for e in m["all"]["include"]) == plan_tool.discover(EXAMPLE)
     assert [e["stack"] for e in m["first"]["include"]] == ["shared"]
     assert [e["stack"] for e in m["second"]["include"]] == ["lob-a", "lob-b"]
     assert m["all"]["include"][1] == {"stack": "lob-a", "fqn": fqn("lob-a"), "var": "LOB_A", "region": "us-east-1", "account": "222222222222"}
@@ -481,7 +482,7 @@ def test_a_new_lob_file_joins_the_matrix(project):
 def test_the_matrix_step_writes_github_outputs(tmp_path):
     out = tmp_path / "github_output"
     out.write_text("earlier=1\n")
-    assert deploy.main(["matrix", "--github-output", str(out)]) == 0
+    assert deploy.main(["matrix", "--github-output", str(out)], project_dir=EXAMPLE) == 0
     lines = dict(line.split("=", 1) for line in out.read_text().splitlines())
     assert lines["earlier"] == "1" and lines["second-count"] == "2" and lines["first-count"] == "1"
     assert [e["stack"] for e in json.loads(lines["all"])["include"]] == ["shared", "lob-a", "lob-b"]
@@ -723,7 +724,7 @@ NAMED = {  # resource type: the ARN its name (the mock's id) lands in, and an ac
 def every_kind_of_stack(tmp_path_factory):
     """Plans that between them build every resource type: the project, the simulator, a LOB outside the organization."""
     outside = tmp_path_factory.mktemp("outside")
-    for f in ROOT.glob("Pulumi*.yaml"):
+    for f in EXAMPLE.glob("Pulumi*.yaml"):
         shutil.copy(f, outside / f.name)
     shared = yaml.safe_load((outside / "Pulumi.shared.yaml").read_text())
     shared["config"]["studio-access:ram"]["allowExternalPrincipals"] = True
@@ -732,7 +733,7 @@ def every_kind_of_stack(tmp_path_factory):
         doc = yaml.safe_load((outside / f"Pulumi.{lob}.yaml").read_text())
         doc["config"]["studio-access:lob"].update(acceptRamShare=True, runtimeEndpoint="local")
         (outside / f"Pulumi.{lob}.yaml").write_text(yaml.safe_dump(doc))
-    plans = [plan_tool.plan(None, ROOT / "examples" / "onprem"), plan_tool.plan(None, outside)]
+    plans = [plan_tool.plan(None, FIXTURES / "onprem"), plan_tool.plan(None, outside)]
     return [(p.loaded.config.role, p) for results in plans for p in results.values()]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.onprem import AMAZON_LINUX_PARAMETER, BASTION_TAG, WINDOWS_PARAMETER
-from tests.conftest import ROOT, one, resources
+from tests.conftest import EXAMPLE, FIXTURES, ROOT, one, resources
 from tools import plan as plan_tool
 
 SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -15,20 +15,13 @@ SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 @pytest.fixture(scope="module")
 def sim():
     """The example project whose shared stack enables the simulator."""
-    return plan_tool.plan(None, ROOT / "examples" / "onprem")["shared"]
+    return plan_tool.plan(None, FIXTURES / "onprem")["shared"]
 
 
 def test_off_by_default(planned):
     shared = planned["shared"]
     assert not [r for r in shared.resources if r.type == "studio-access:onprem:OnPremSimulator"]
     assert "onPremTunnelCommand" not in shared.outputs
-
-
-def test_the_example_differs_from_the_project_only_by_enabling_it():
-    example = (ROOT / "examples" / "onprem" / "Pulumi.shared.yaml").read_text()
-    assert example == (ROOT / "Pulumi.shared.yaml").read_text().replace("    enabled: false\n", "    enabled: true\n")
-    for name in ("Pulumi.yaml", "Pulumi.lob-a.yaml", "Pulumi.lob-b.yaml"):
-        assert (ROOT / "examples" / "onprem" / name).read_text() == (ROOT / name).read_text()
 
 
 def test_vpc_and_subnets(sim):
@@ -140,5 +133,5 @@ def test_simulator_range_must_reach_the_endpoints(project):
 
 
 def test_cli_plans_the_example(capsys):
-    assert plan_tool.main(["--project-dir", str(ROOT / "examples" / "onprem"), "--stack", "shared", "--quiet"]) == 0
+    assert plan_tool.main(["--project-dir", str(FIXTURES / "onprem"), "--stack", "shared", "--quiet"], EXAMPLE) == 0
     assert "aws:ec2/instance:Instance" in capsys.readouterr().out

@@ -8,7 +8,7 @@ import pytest
 
 from components import config, outputs
 from tools import plan as plan_tool
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE, ROOT
 
 
 def test_plans_every_stack_shared_first(planned):
@@ -90,7 +90,7 @@ def test_a_lob_reading_a_missing_output_fails_naming_both_stacks_and_the_output(
     shared_outputs = {k: v for k, v in planned["shared"].outputs.items() if k != outputs.TRANSIT_GATEWAY_ID}
     loaded = planned["lob-a"].loaded
     with pytest.raises(plan_tool.PlanError) as err:
-        plan_tool.run_stack(loaded, config.read_stack_file(config.stack_file("lob-a")), {"organization/studio-access/shared": shared_outputs})
+        plan_tool.run_stack(loaded, config.read_stack_file(config.stack_file("lob-a", EXAMPLE)), {"organization/studio-access/shared": shared_outputs}, EXAMPLE)
     message = str(err.value)
     assert "stack lob-a reads output 'transitGatewayId' that stack organization/studio-access/shared does not export" in message
 
@@ -98,7 +98,7 @@ def test_a_lob_reading_a_missing_output_fails_naming_both_stacks_and_the_output(
 def test_bad_config_creates_nothing(project):
     """The program validates before it registers anything: zero resources under the mocks."""
     project.edit("lob-a", lambda c: c["studio-access:lob"].update(vpcCidr="not-a-cidr"))
-    good = config.load("lob-a", config.read_stack_file(config.stack_file("lob-a")))
+    good = config.load("lob-a", config.read_stack_file(config.stack_file("lob-a", EXAMPLE)), EXAMPLE)
     with pytest.raises(config.ConfigError):
         plan_tool.run_stack(good, project.read("lob-a"), {}, project.path)
 
@@ -123,7 +123,7 @@ def test_the_plan_is_deterministic(planned, project):
 
 def test_cli_writes_the_json_schema(tmp_path, capsys):
     out = tmp_path / "plan.json"
-    assert plan_tool.main(["--json", str(out), "--quiet"]) == 0
+    assert plan_tool.main(["--json", str(out), "--quiet"], EXAMPLE) == 0
     doc = json.loads(out.read_text())
     assert list(doc) == ["stacks"] and set(doc["stacks"]) == {"shared", "lob-a", "lob-b"}
     for stack in doc["stacks"].values():
@@ -136,7 +136,7 @@ def test_cli_writes_the_json_schema(tmp_path, capsys):
 
 
 def test_cli_prints_the_tree(capsys):
-    assert plan_tool.main(["--stack", "shared"]) == 0
+    assert plan_tool.main(["--stack", "shared"], EXAMPLE) == 0
     printed = capsys.readouterr().out
     assert "+ studio-access:network_hub:NetworkHub  hub" in printed
     assert "    + aws:ec2transitgateway/transitGateway:TransitGateway  hub-tgw" in printed
@@ -151,7 +151,7 @@ def test_cli_bad_config_exits_2_with_the_named_error(project, capsys):
 
 
 def test_cli_unknown_stack(capsys):
-    assert plan_tool.main(["--stack", "lob-z"]) == 2
+    assert plan_tool.main(["--stack", "lob-z"], EXAMPLE) == 2
     assert "Pulumi.lob-z.yaml: (file): not found" in capsys.readouterr().err
 
 
@@ -164,5 +164,5 @@ def test_runtime_values_are_what_the_cli_passes():
     assert config.decode_runtime_value(values["a:obj"]) == {"x": [1]}
 
 
-def test_every_stack_file_of_the_project_is_planned():
-    assert plan_tool.discover() == sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+def test_every_stack_file_of_a_project_is_planned():
+    assert plan_tool.discover(EXAMPLE) == sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in EXAMPLE.glob("Pulumi.*.yaml"))

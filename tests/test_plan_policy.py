@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components import security
+from tests.conftest import EXAMPLE
 from tools import plan as plan_tool
 
 
@@ -17,7 +18,7 @@ def test_every_stack_passes_the_pack(planned):
 def test_the_plan_reports_how_many_rules_ran(capsys):
     from policy import runner
 
-    assert plan_tool.main(["--quiet"]) == 0
+    assert plan_tool.main(["--quiet"], EXAMPLE) == 0
     out = capsys.readouterr().out
     assert f"policy pack: {runner.RULE_COUNT} rules run on " in out
     assert runner.RULE_COUNT >= 16
@@ -33,7 +34,7 @@ def test_a_planted_public_ingress_fails_the_plan_with_the_rules_message(monkeypa
         return original(name, direction, group, **kwargs)
 
     monkeypatch.setattr(security, "rules", leaky)
-    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert plan_tool.main(["--stack", "shared", "--quiet"], EXAMPLE) == 1
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if "0.0.0.0/0" in line and "[mandatory]" in line]
     assert lines, out[-2000:]
@@ -44,7 +45,7 @@ def test_a_planted_old_runtime_fails_the_plan_with_the_rules_message(monkeypatch
     from components import packaging
 
     monkeypatch.setattr(packaging, "LAMBDA_RUNTIME", "python3.11")
-    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert plan_tool.main(["--stack", "shared", "--quiet"], EXAMPLE) == 1
     captured = capsys.readouterr()
     lines = [line for line in captured.out.splitlines() if "lambda-runtime-tracing-vpc" in line]
     assert len(lines) == 2 and all("[mandatory]" in line and "python3.11" in line for line in lines)
@@ -68,7 +69,7 @@ def test_a_pack_that_does_not_load_fails_the_plan(monkeypatch, capsys):
 
     monkeypatch.delattr(policy, "runner")
     monkeypatch.setitem(sys.modules, "policy.runner", None)
-    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert plan_tool.main(["--stack", "shared", "--quiet"], EXAMPLE) == 1
     assert "plan failed: the policy pack (policy/) does not load" in capsys.readouterr().err
 
 
@@ -79,7 +80,7 @@ def test_a_rule_that_breaks_fails_the_plan_naming_it(monkeypatch, capsys):
         raise ValueError("boom")
 
     monkeypatch.setattr(rules, "RULES", rules.RULES + (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", stack_check=broken),))
-    assert plan_tool.main(["--stack", "shared", "--quiet"]) == 1
+    assert plan_tool.main(["--stack", "shared", "--quiet"], EXAMPLE) == 1
     assert "plan failed: policy pack: policy broken failed on stack shared: ValueError('boom')" in capsys.readouterr().err
 
 

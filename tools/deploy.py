@@ -124,20 +124,8 @@ def waves(loaded: Mapping[str, LoadedStack]) -> list[list[str]]:
     return grouped
 
 
-def organization(loaded: Mapping[str, LoadedStack]) -> Optional[str]:
-    """The org every LOB stack's `sharedStack` names (None when there is no LOB stack)."""
-    orgs: dict[str, list[str]] = {}
-    for stack, item in sorted(loaded.items()):
-        if isinstance(item.config, LobStackConfig):
-            orgs.setdefault(item.config.lob.shared_stack.split("/")[0], []).append(stack)
-    if len(orgs) > 1:
-        named = "; ".join(f"{org}: {', '.join(stacks)}" for org, stacks in sorted(orgs.items()))
-        raise ConfigError([("(stack files)", f"{config.NAMESPACE}lob.sharedStack", f"LOB stacks name different organizations ({named}); one deploy targets one backend organization")])
-    return next(iter(orgs), None)
-
-
 def targets(loaded: Mapping[str, LoadedStack]) -> dict[str, Target]:
-    org = organization(loaded)
+    org = offline.organization(loaded)
     result = {}
     for stack, item in loaded.items():
         cfg = item.config

@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 import pulumi
 from pulumi.runtime.mocks import set_mocks
@@ -38,6 +38,7 @@ from components.config import PROJECT, ConfigError, LoadedStack, LobStackConfig
 from tools.mocks import PlanMocks, RecordingMonitor, Registration
 
 PROGRAM = config.PROJECT_DIR / "__main__.py"
+# The organization of a self-managed backend (and the plan's when no LOB stack names one).
 ORGANIZATION = "organization"
 
 
@@ -122,6 +123,30 @@ def load_all(stacks: list[str], project_dir: Path = config.PROJECT_DIR) -> dict[
     return loaded
 
 
+def organization(loaded: Mapping[str, LoadedStack]) -> Optional[str]:
+    """The org every LOB stack's `sharedStack` names (None when there is no LOB stack).
+
+    Pulumi Cloud organizations (`acme/studio-access/shared`) and self-managed backends
+    (`organization/studio-access/shared`) alike: the stack files say which, nothing is assumed.
+    """
+    orgs: dict[str, list[str]] = {}
+    for stack, item in sorted(loaded.items()):
+        if isinstance(item.config, LobStackConfig):
+            orgs.setdefault(item.config.lob.shared_stack.split("/")[0], []).append(stack)
+    if len(orgs) > 1:
+        named = "; ".join(f"{org}: {', '.join(stacks)}" for org, stacks in sorted(orgs.items()))
+        raise ConfigError(
+            [
+                (
+                    "(stack files)",
+                    f"{config.NAMESPACE}lob.sharedStack",
+                    f"LOB stacks name different organizations ({named}); one project deploys to one backend organization",
+                )
+            ]
+        )
+    return next(iter(orgs), None)
+
+
 def dependencies(loaded: LoadedStack) -> list[str]:
     cfg = loaded.config
     return [cfg.lob.shared_stack_name] if isinstance(cfg, LobStackConfig) else []
@@ -162,12 +187,13 @@ def run_stack(
     file_config: dict[str, Any],
     stack_outputs: dict[str, dict],
     project_dir: Path = config.PROJECT_DIR,
+    org: str = ORGANIZATION,
 ) -> StackPlan:
     """Run the real program (`__main__.py`) for one stack under the mocks, in a fresh context."""
-    return contextvars.Context().run(_run_stack, loaded, file_config, stack_outputs, project_dir)
+    return contextvars.Context().run(_run_stack, loaded, file_config, stack_outputs, project_dir, org)
 
 
-def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
+def _run_stack(loaded, file_config, stack_outputs, project_dir, org=ORGANIZATION) -> StackPlan:
     cfg = loaded.config
     mocks = PlanMocks(
         stack=loaded.stack,
@@ -177,7 +203,7 @@ def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
     )
     monitor = RecordingMonitor(mocks)
     asyncio.set_event_loop(asyncio.new_event_loop())
-    set_mocks(mocks, project=PROJECT, stack=loaded.stack, preview=False, monitor=monitor, organization=ORGANIZATION)
+    set_mocks(mocks, project=PROJECT, stack=loaded.stack, preview=False, monitor=monitor, organization=org)
     settings = pulumi.runtime.settings.SETTINGS
     settings.root_directory = str(project_dir)
     # Their defaults are shared by every context: a failed earlier run must not leave tasks here.
@@ -203,8 +229,8 @@ def _run_stack(loaded, file_config, stack_outputs, project_dir) -> StackPlan:
     return StackPlan(loaded.stack, loaded, registrations, result.get("outputs", {}))
 
 
-def fqn(stack: str) -> str:
-    return f"{ORGANIZATION}/{PROJECT}/{stack}"
+def fqn(stack: str, org: Optional[str] = None) -> str:
+    return f"{org or ORGANIZATION}/{PROJECT}/{stack}"
 
 
 def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_DIR) -> dict[str, StackPlan]:
@@ -217,16 +243,14 @@ def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_
     if unknown:
         raise ConfigError([(f"Pulumi.{s}.yaml", "(file)", "not found") for s in unknown])
     loaded = load_all(known if stacks is None else _closure(wanted, project_dir), project_dir)
+    org = organization(loaded) or ORGANIZATION
     results: dict[str, StackPlan] = {}
     exported: dict[str, dict] = {}
     for stack in order(loaded):
         file_config = config.read_stack_file(config.stack_file(stack, project_dir))
-        result = run_stack(loaded[stack], file_config, exported, project_dir)
+        result = run_stack(loaded[stack], file_config, exported, project_dir, org)
         results[stack] = result
-        exported[fqn(stack)] = result.outputs
-        for dep in dependencies(loaded[stack]):
-            # A LOB stack names its shared stack with its own org; answer that name too.
-            exported[loaded[stack].config.lob.shared_stack] = results[dep].outputs
+        exported[fqn(stack, org)] = result.outputs
     apply_policies(results)
     return results
 
