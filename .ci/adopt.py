@@ -33,11 +33,16 @@ def copy_tree(target: Path) -> None:
     (target / ".venv").symlink_to(ROOT / ".venv")
 
 
+def user_stack_files(project: Path) -> list[Path]:
+    """The user's stack files: the project's and `examples/*/` (never the tests' own fixtures)."""
+    return sorted(project.glob("Pulumi.*.yaml")) + sorted(project.glob("examples/*/Pulumi.*.yaml"))
+
+
 def new_accounts(project: Path) -> None:
     """Every 12-digit account id of every stack file replaced, consistently across files."""
-    found = sorted({a for f in project.rglob("Pulumi.*.yaml") for a in re.findall(r'"(\d{12})"', f.read_text())})
+    found = sorted({a for f in user_stack_files(project) for a in re.findall(r'"(\d{12})"', f.read_text())})
     mapping = {old: f"{700000000000 + 1111 * (i + 1)}" for i, old in enumerate(found)}
-    for f in project.rglob("Pulumi.*.yaml"):
+    for f in user_stack_files(project):
         text = re.sub(r'"(\d{12})"', lambda m: f'"{mapping[m.group(1)]}"', f.read_text())
         text = re.sub(r"(arn:aws:[a-z]+::)(\d{12})", lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), text)
         f.write_text(re.sub(r"sharedStack: [^/\s]+/", f"sharedStack: {ORG}/", text))
@@ -64,7 +69,7 @@ def add_lob(project: Path) -> str:
     (project / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
     text = shared_file.read_text()
     entry = f'    - name: {name}\n      accountId: "{account}"\n'
-    last = shared["lobs"][-1]
+    last = shared["studio-access:lobs"][-1]
     anchor = f'      accountId: "{last["accountId"]}"\n'
     assert anchor in text, "the shared stack's lobs list is not in the expected block style"
     shared_file.write_text(text.replace(anchor, anchor + entry, 1))

@@ -164,7 +164,7 @@ def test_every_action_is_pinned_to_a_version():
 def test_the_jobs_that_run_pulumi_install_the_program_and_the_pack_where_they_run():
     program_venv = ROOT / yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
     pack_venv = ROOT / "policy" / yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
-    assert program_venv.resolve() == pack_venv.resolve() == ROOT / ".venv"
+    assert program_venv.resolve() == pack_venv.resolve() == (ROOT / ".venv").resolve()
     for name, job in (("preview.yml", "preview"), ("up.yml", "up")):
         steps = _workflow(name)["jobs"][job]["steps"]
         runs = [s.get("run", "") for s in steps]
