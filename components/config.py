@@ -15,6 +15,7 @@ the program with nothing created.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import itertools
 import json
@@ -44,6 +45,8 @@ NAMESPACE = f"{PROJECT}:"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Keys read with require_secret, never validated or printed as plain values.
 SECRET_KEYS = ("temporaryPassword",)
+# The effect a LOB stack reports when its shared stack file is invalid (after the causes).
+SHARED_INVALID = "is invalid (its problems are listed above); this stack is checked once it is fixed"
 
 
 class ConfigError(RunError):
@@ -86,12 +89,13 @@ def _address(value: Any) -> ipaddress.IPv4Address:
 def _account_id(value: Any) -> str:
     if isinstance(value, bool):
         raise ValueError("an AWS account id is 12 digits, as a quoted string")
-    if isinstance(value, int):
-        value = str(value)
-        if len(value) != 12:
-            raise ValueError(
-                f"{value} is not 12 digits; quote account ids in YAML so leading zeros survive"
-            )
+    if isinstance(value, (int, float)):
+        # YAML reads an unquoted id as a number: leading zeros are lost, and 0-7 digits after a
+        # leading zero make it octal (012345670123 -> 1402433619). Never guess which it was.
+        raise ValueError(
+            f"{value} was read as a number, not an account id: quote it in the stack file "
+            '(accountId: "123456789012"), so YAML keeps every digit'
+        )
     if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
         raise ValueError(f"{value!r} is not an AWS account id (12 digits)")
     return value
@@ -200,7 +204,7 @@ class _VpcLayout(_Zoned):
         if self.availability_zones and self.availability_zones[0] == self.availability_zones[1]:
             problems.append("availabilityZones must name two different zones")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -254,7 +258,7 @@ class HubConfig(_VpcLayout):
                 elif ip in hosts or ip == subnet.broadcast_address or ip == subnet.network_address:
                     problems.append(f"{key}[{zone}] {ip} is an address AWS reserves in {subnet}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -326,13 +330,18 @@ class IdentityConfig(_Model):
 
     @model_validator(mode="after")
     def _provider_settings(self) -> "IdentityConfig":
+        problems = []
         if self.provider == "oidc":
             if not self.issuer:
-                raise ValueError("provider oidc needs issuer")
+                problems.append("provider oidc needs issuer (the https URL in the tokens' iss claim)")
             if not (self.audience or self.client_ids):
-                raise ValueError("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
-        elif self.issuer or self.jwks_url or self.audience or self.client_ids:
-            raise ValueError("issuer, jwksUrl, audience and clientIds are for provider oidc; Cognito's come from the pool")
+                problems.append("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
+        else:
+            given = [k for k, v in (("issuer", self.issuer), ("jwksUrl", self.jwks_url), ("audience", self.audience), ("clientIds", self.client_ids)) if v]
+            if given:
+                problems.append(f"{', '.join(given)}: only for provider oidc; Cognito's come from the pool")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -421,7 +430,7 @@ class OnPremConfig(_Zoned):
                 ("keyPairName", self.key_pair_name), ("bastionAllowedCidr", self.bastion_allowed_cidr)
             ) if value is None]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -460,7 +469,7 @@ class SharedStackConfig(_Model):
             if lobs and u.lob not in lobs
         ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return users
 
     @field_validator("lobs")
@@ -472,14 +481,14 @@ class SharedStackConfig(_Model):
             ("LOB stack", [lob.stack_name for lob in lobs]),
             ("LOB account", [lob.account_id for lob in lobs]),
         ):
-            dupes = sorted({v for v in values if values.count(v) > 1})
-            if dupes:
+            for dupe in sorted({v for v in values if values.count(v) > 1}):
+                where = ", ".join(f"lobs[{i}] {lob.name}" for i, (lob, v) in enumerate(zip(lobs, values)) if v == dupe)
                 extra = (
-                    " (one access role name per account: two LOBs cannot share an account)"
+                    ": one access role name per account, so two LOBs cannot share an account"
                     if what == "LOB account"
                     else ""
                 )
-                problems.append(f"duplicate {what}: {', '.join(dupes)}{extra}")
+                problems.append(f"duplicate {what} {dupe} in {where}{extra}")
         target = info.data.get("aws")
         own = [lob.name for lob in lobs if target and lob.account_id == target.account_id]
         if own:
@@ -488,7 +497,7 @@ class SharedStackConfig(_Model):
                 "RAM cannot share with the owning account"
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return lobs
 
     def lob(self, name: str) -> Optional[LobEntry]:
@@ -532,7 +541,7 @@ class LobConfig(_VpcLayout):
         ):
             problems.append(f"studioBucket {self.studio_bucket!r} is not a valid S3 bucket name")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     @property
@@ -635,14 +644,23 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     return [f.alias or n for n, f in current.model_fields.items()]
 
 
-def _message(model: type[BaseModel], err: dict) -> str:
+def _nearest(word: str, candidates: list[str]) -> Optional[str]:
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _messages(model: type[BaseModel], err: dict) -> list[str]:
+    """One message per problem (a validator reports several as lines)."""
     if err["type"] == "extra_forbidden":
         allowed = _allowed_keys(model, err["loc"])
-        return "unknown key (a typo?)" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        near = _nearest(str(err["loc"][-1]), allowed)
+        hint = f"did you mean {near}? " if near else ""
+        return ["unknown key: " + hint + (f"allowed: {', '.join(allowed)}" if allowed else "")]
     if err["type"] == "missing":
-        return "required key is missing"
+        return ["required key is missing"]
     msg = err["msg"]
-    return msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+    msg = msg[len("Value error, ") :] if msg.startswith("Value error, ") else msg
+    return msg.split("\n")
 
 
 def validate_values(values: dict[str, Any], file: str) -> StackConfig:
@@ -656,37 +674,95 @@ def validate_values(values: dict[str, Any], file: str) -> StackConfig:
         return model.model_validate(values)
     except ValidationError as exc:
         raise ConfigError(
-            [(file, _key(err["loc"]), _message(model, err)) for err in exc.errors()]
+            [(file, _key(err["loc"]), msg) for err in exc.errors() for msg in _messages(model, err)]
         ) from None
 
 
+# Namespaces a stack file may use besides this project's: the engine's own settings.
+ENGINE_NAMESPACE = "pulumi:"
+
+
+def _project_keys() -> list[str]:
+    keys = {f.alias or n for m in _MODELS.values() for n, f in m.model_fields.items()}
+    return sorted(NAMESPACE + k for k in keys | set(SECRET_KEYS))
+
+
 def check_foreign_keys(config: dict[str, Any], file: str) -> list[tuple[str, str, str]]:
-    """Keys of other namespaces that this project would silently ignore."""
-    return [
-        (
-            file,
-            key,
-            "not used: default AWS providers are disabled; set studio-access:aws "
-            "(region, accountId, profile or assumeRoleArn) instead",
-        )
-        for key in sorted(config)
-        if key.startswith("aws:")
-    ]
+    """Keys this project would silently ignore: `aws:` settings, other namespaces, typos of ours."""
+    problems = []
+    for key in sorted(config):
+        if key.startswith(NAMESPACE) or key.startswith(ENGINE_NAMESPACE):
+            continue
+        if key.startswith("aws:"):
+            problems.append(
+                (
+                    file,
+                    key,
+                    "not used: default AWS providers are disabled; set studio-access:aws "
+                    "(region, accountId, profile or assumeRoleArn) instead",
+                )
+            )
+            continue
+        namespace, _, rest = key.rpartition(":")
+        ours = not namespace or _nearest(namespace, [PROJECT]) is not None
+        near = _nearest(NAMESPACE + rest, _project_keys()) if ours else None
+        what = f"unknown namespace {namespace}:" if namespace else "a key without a namespace"
+        fix = f"did you mean {near}?" if near else f"this project reads only {NAMESPACE}... keys"
+        problems.append((file, key, f"{what}; nothing reads it ({fix})"))
+    return problems
+
+
+def unquoted_account_ids(text: str) -> list[tuple[str, str]]:
+    """`(key path, value)` of every `accountId` written as a plain (unquoted) YAML scalar.
+
+    YAML readers differ on such a value (a number, octal with a leading zero, or text), so the
+    file itself must say it is text.
+    """
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []  # read_stack_file names the syntax error
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = f"{path}.{key.value}" if path else str(key.value)
+                if key.value == "accountId" and isinstance(value, yaml.ScalarNode) and value.style is None:
+                    found.append((name, value.value))
+                walk(value, name)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{path}[{i}]")
+
+    walk(root, "")
+    return found
 
 
 def check_stack_file_settings(path: Path) -> list[tuple[str, str, str]]:
     """Settings a stack file must carry for a real `pulumi up` (not seen by the program itself)."""
     config = read_stack_file(path)
+    problems = []
     disabled = config.get("pulumi:disable-default-providers")
     if not isinstance(disabled, list) or not ({"aws", "*"} & set(disabled)):
-        return [
+        problems.append(
             (
                 path.name,
                 "pulumi:disable-default-providers",
                 "must list aws, so no resource can fall back to ambient credentials",
             )
-        ]
-    return []
+        )
+    for key, value in unquoted_account_ids(path.read_text()):
+        key = key[len("config.") :] if key.startswith("config.") else key
+        problems.append(
+            (
+                path.name,
+                key.replace(".", ":", 1) if key.startswith(PROJECT + ".") else key,
+                f"{value} is not quoted: YAML may read it as a number (leading zeros lost, or octal); "
+                f'write accountId: "{value}"',
+            )
+        )
+    return problems
 
 
 # --------------------------------------------------------------------------- rules across stacks
@@ -707,7 +783,8 @@ def load_stack_file_config(stack: str, project_dir: Path = PROJECT_DIR) -> Stack
     if not path.exists():
         raise ConfigError([(path.name, "(file)", "not found")])
     config = read_stack_file(path)
-    return validate_values(project_values(config), path.name)
+    plain = {k: v for k, v in config.items() if k[len(NAMESPACE) :] not in SECRET_KEYS}
+    return validate_values(project_values(plain), path.name)
 
 
 def _lob_stack_values(entry: LobEntry, project_dir: Path) -> Optional[dict]:
@@ -831,9 +908,8 @@ def check_lob(
     try:
         shared = load_stack_file_config(lob.shared_stack_name, project_dir)
     except ConfigError as exc:
-        return None, [
-            (file, f"{key}.sharedStack", f"{shared_path.name} is invalid, fix it first")
-        ] + exc.problems
+        # The causes first, then what they stop.
+        return None, exc.problems + [(file, f"{key}.sharedStack", f"{shared_path.name} {SHARED_INVALID}")]
     if not isinstance(shared, SharedStackConfig):
         return None, [(file, f"{key}.sharedStack", f"{shared_path.name} is not a shared stack")]
     entry = shared.lob(lob.name)

@@ -112,23 +112,101 @@ def test_lob_vpc_overlapping_the_central_vpc(project):
     assert "central VPC 10.0.0.0/16" in msg
 
 
-@pytest.mark.parametrize("value", ["12345678901", "1234567890123", "12345678901a", 12345678901])
+@pytest.mark.parametrize("value", ["12345678901", "1234567890123", "12345678901a"])
 def test_account_id_not_12_digits(project, value):
     project.edit("shared", lambda c: c["studio-access:lobs"][1].update(accountId=value))
     _, _, msg = _only(project.problems("shared"), "studio-access:lobs[1].accountId")
     assert "12 digits" in msg
 
 
+@pytest.mark.parametrize("value", [123456789012, 12345678901, 1402433619, 1.5])
+def test_an_account_id_read_as_a_number_is_refused_with_the_fix(project, value):
+    """Whatever number YAML made of it (octal included), never a guess: quote it."""
+    project.edit("shared", lambda c: c["studio-access:lobs"][1].update(accountId=value))
+    _, _, msg = _only(project.problems("shared"), "studio-access:lobs[1].accountId")
+    assert "read as a number" in msg and 'accountId: "' in msg
+
+
+@pytest.mark.parametrize("written", ["012345670123", "123456789012", "012345678901"])
+def test_an_unquoted_account_id_in_a_stack_file_is_refused(project, written):
+    path = project.file("lob-a")
+    account = project.read("lob-a")["studio-access:aws"]["accountId"]
+    path.write_text(path.read_text().replace(f'accountId: "{account}"', f"accountId: {written}"))
+    problems = config.check_stack_file_settings(path)
+    assert problems == [
+        (
+            "Pulumi.lob-a.yaml",
+            "studio-access:aws.accountId",
+            f"{written} is not quoted: YAML may read it as a number (leading zeros lost, or octal); write accountId: \"{written}\"",
+        )
+    ]
+
+
+def test_quoted_account_ids_pass_the_file_check(project):
+    assert config.check_stack_file_settings(project.file("shared")) == []
+
+
 def test_duplicate_lob(project):
     project.edit("shared", lambda c: c["studio-access:lobs"].append({"name": "lob-a", "accountId": "444444444444", "vpcCidr": "10.130.0.0/16"}))
     _, _, msg = _only(project.problems("shared"), "studio-access:lobs")
-    assert "duplicate LOB name: lob-a" in msg
+    assert msg == "duplicate LOB name lob-a in lobs[0] lob-a, lobs[2] lob-a"
 
 
-def test_two_lobs_in_one_account(project):
-    project.edit("shared", lambda c: c["studio-access:lobs"][1].update(accountId="222222222222"))
+def test_two_lobs_in_one_account_names_both(project):
+    account = project.read("shared")["studio-access:lobs"][0]["accountId"]
+    project.edit("shared", lambda c: c["studio-access:lobs"][1].update(accountId=account))
     _, _, msg = _only(project.problems("shared"), "studio-access:lobs")
-    assert "duplicate LOB account: 222222222222" in msg
+    assert msg.startswith(f"duplicate LOB account {account} in lobs[0] lob-a, lobs[1] lob-b: ")
+
+
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("studio-acces:tags", "unknown namespace studio-acces:; nothing reads it (did you mean studio-access:tags?)"),
+        ("studio-access-x:hub", "unknown namespace studio-access-x:; nothing reads it (did you mean studio-access:hub?)"),
+        ("tags", "a key without a namespace; nothing reads it (did you mean studio-access:tags?)"),
+        ("other:thing", "unknown namespace other:; nothing reads it (this project reads only studio-access:... keys)"),
+    ],
+)
+def test_unknown_namespaces_are_refused_with_the_nearest_key(project, key, expected):
+    project.edit("shared", lambda c: c.update({key: {"owner": "x"}}))
+    assert (("Pulumi.shared.yaml", key, expected)) in project.problems("shared")
+
+
+def test_engine_settings_are_not_foreign_keys(project):
+    project.edit("shared", lambda c: c.update({"pulumi:tags": {"team": "x"}}))
+    assert project.load("shared").stack == "shared"
+
+
+def test_a_misspelled_key_names_the_nearest(project):
+    project.edit("shared", lambda c: c["studio-access:hub"].update(onPremCidr=["10.9.0.0/16"]))
+    _, _, msg = _only(project.problems("shared"), "studio-access:hub.onPremCidr")
+    assert msg.startswith("unknown key: did you mean onPremCidrs? allowed: ")
+
+
+def test_every_oidc_requirement_in_one_run(project):
+    project.edit("shared", lambda c: c["studio-access:identity"].update(provider="oidc"))
+    msgs = [m for f, k, m in project.problems("shared") if k == "studio-access:identity"]
+    assert len(msgs) == 2 and "needs issuer" in msgs[0] and "needs audience or clientIds" in msgs[1]
+
+
+def test_a_plain_text_secret_gets_one_line_with_the_fix(project):
+    project.edit("shared", lambda c: c.update({"studio-access:temporaryPassword": "hunter2"}))
+    assert project.problems("shared") == [
+        (
+            "Pulumi.shared.yaml",
+            "studio-access:temporaryPassword",
+            "must be stored as a secret: pulumi config set --secret studio-access:temporaryPassword <value>",
+        )
+    ]
+    # A LOB stack reading that shared file is not told about an "unknown key" either.
+    assert project.load("lob-a").stack == "lob-a"
+
+
+def test_several_problems_of_one_model_are_one_line_each(project):
+    project.edit("shared", lambda c: c["studio-access:hub"].update(transitGatewayAsn=1, resolverInboundIps=["10.0.8.1", "10.9.9.9"]))
+    msgs = [m for f, k, m in project.problems("shared") if k == "studio-access:hub"]
+    assert len(msgs) == 3 and all(";" not in m for m in msgs)
 
 
 def test_lob_in_the_shared_account(project):

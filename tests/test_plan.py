@@ -150,9 +150,37 @@ def test_cli_bad_config_exits_2_with_the_named_error(project, capsys):
     assert "Pulumi.shared.yaml: studio-access:lobs[0].accountId: '123' is not an AWS account id (12 digits)" in err
 
 
-def test_cli_unknown_stack(capsys):
+def test_cli_unknown_stack_lists_the_stacks_that_exist(capsys):
     assert plan_tool.main(["--stack", "lob-z"], EXAMPLE) == 2
-    assert "Pulumi.lob-z.yaml: (file): not found" in capsys.readouterr().err
+    assert "Pulumi.lob-z.yaml: (file): no stack lob-z in this project (stacks: lob-a, lob-b, shared)" in capsys.readouterr().err
+
+
+def test_cli_a_folder_that_is_not_a_project_is_an_error(tmp_path, capsys):
+    (tmp_path / "Pulumi.shared.yaml").write_text("config: {}\n")
+    assert plan_tool.main(["--project-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: (project): no Pulumi.yaml here" in err and "planned" not in err
+
+
+def test_cli_a_project_without_stack_files_is_an_error(tmp_path, capsys):
+    (tmp_path / "Pulumi.yaml").write_text((EXAMPLE / "Pulumi.yaml").read_text())
+    assert plan_tool.main(["--project-dir", str(tmp_path)]) == 2
+    assert f"{tmp_path}: (project): no stack files" in capsys.readouterr().err
+
+
+def test_causes_come_before_effects_and_each_once(project):
+    """One bad shared value: its line first, then one line per LOB stack that it stops."""
+    project.edit("shared", lambda c: c["studio-access:hub"].update(onPremCidrs=["192.168.10.1/24"]))
+    with pytest.raises(config.ConfigError) as err:
+        plan_tool.load_all(plan_tool.discover(project.path), project.path)
+    problems = err.value.problems
+    assert problems[0] == (
+        "Pulumi.shared.yaml",
+        "studio-access:hub.onPremCidrs[0]",
+        "'192.168.10.1/24' has host bits set; did you mean 192.168.10.0/24?",
+    )
+    assert [f for f, _, _ in problems[1:]] == ["Pulumi.lob-a.yaml", "Pulumi.lob-b.yaml"]
+    assert all(config.SHARED_INVALID in m for _, _, m in problems[1:])
 
 
 def test_runtime_values_are_what_the_cli_passes():

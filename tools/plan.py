@@ -90,7 +90,29 @@ def _jsonable(value: Any) -> Any:
 
 
 def discover(project_dir: Path = config.PROJECT_DIR) -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+    """The stacks of a project folder: one per `Pulumi.<stack>.yaml` beside `Pulumi.yaml`.
+
+    A folder that is not this project, or that holds no stack file, is an error: planning or
+    deploying nothing must never look like success.
+    """
+    project_file = project_dir / "Pulumi.yaml"
+    if not project_file.is_file():
+        raise ConfigError([(str(project_dir), "(project)", "no Pulumi.yaml here: not a Pulumi project folder (check --project-dir)")])
+    stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+    if not stacks:
+        raise ConfigError(
+            [(str(project_dir), "(project)", "no stack files (Pulumi.<stack>.yaml): copy the example's and set your accounts")]
+        )
+    return stacks
+
+
+def unknown_stacks(wanted: list[str], known: list[str]) -> list[tuple[str, str, str]]:
+    """A problem per stack name that has no stack file, listing the stacks that exist."""
+    return [
+        (f"Pulumi.{s}.yaml", "(file)", f"no stack {s} in this project (stacks: {', '.join(known)})")
+        for s in wanted
+        if s not in known
+    ]
 
 
 def runtime_values(file_config: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -237,11 +259,11 @@ def plan(stacks: Optional[list[str]] = None, project_dir: Path = config.PROJECT_
     """Plan the named stacks (default: all) and the stacks they reference, in order."""
     # Lambda packages from the sources alone: no dependency download on every plan.
     os.environ.setdefault("STUDIO_ACCESS_PACKAGE_DEPS", "0")
-    wanted = stacks or discover(project_dir)
     known = discover(project_dir)
-    unknown = [s for s in wanted if s not in known]
+    wanted = stacks or known
+    unknown = unknown_stacks(wanted, known)
     if unknown:
-        raise ConfigError([(f"Pulumi.{s}.yaml", "(file)", "not found") for s in unknown])
+        raise ConfigError(unknown)
     loaded = load_all(known if stacks is None else _closure(wanted, project_dir), project_dir)
     org = organization(loaded) or ORGANIZATION
     results: dict[str, StackPlan] = {}
