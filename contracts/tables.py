@@ -1,0 +1,42 @@
+"""The users and LOBs tables: key and attribute names, written by the stack, read by the presigned-URL function.
+
+users table (`USERS_TABLE`): `PK` = username, `LOB`, optional `PROFILE` (default: the username).
+LOBs table (`LOBS_TABLE`): `PK` = LOB name, `ACCOUNT_ID` (12 digits), optional `DOMAIN_ID`.
+Both: string attributes, on-demand, hash key `PK` only.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+KEY: Final = "PK"
+KEY_TYPE: Final = "S"
+
+# users table
+USER_LOB: Final = "LOB"
+USER_PROFILE: Final = "PROFILE"
+
+# LOBs table
+LOB_ACCOUNT_ID: Final = "ACCOUNT_ID"
+LOB_DOMAIN_ID: Final = "DOMAIN_ID"
+
+
+def user_item(username: str, lob: str, profile: str | None = None) -> dict[str, str]:
+    """A users-table row as plain strings (the stack writes it in DynamoDB's typed form)."""
+    item = {KEY: username, USER_LOB: lob}
+    if profile is not None:
+        item[USER_PROFILE] = profile
+    return item
+
+
+def lob_item(lob: str, account_id: str, domain_id: str | None = None) -> dict[str, str]:
+    """A LOBs-table row as plain strings."""
+    item = {KEY: lob, LOB_ACCOUNT_ID: account_id}
+    if domain_id is not None:
+        item[LOB_DOMAIN_ID] = domain_id
+    return item
+
+
+def typed(item: dict[str, str]) -> dict[str, dict[str, str]]:
+    """DynamoDB's attribute-value form of a string item (`{"PK": {"S": "..."}}`)."""
+    return {name: {"S": value} for name, value in item.items()}
