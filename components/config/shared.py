@@ -1,0 +1,350 @@
+"""The shared stack's config (`role: shared`): network hub, access proxy, identity, LOBs, users, simulator."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from .base import AwsTarget, Model, VpcLayout, Zoned, subnet_problems
+from .types import (
+    AccountId,
+    Address,
+    InstanceType,
+    LobName,
+    Network,
+    OrganizationArn,
+    RoleName,
+    SageMakerName,
+    StackName,
+    pattern,
+)
+
+
+class HubConfig(VpcLayout):
+    """The central network hub; defaults reproduce the sample."""
+
+    vpc_cidr: Network = ipaddress.IPv4Network("10.0.0.0/16")
+    private_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("10.0.8.0/21"),
+        ipaddress.IPv4Network("10.0.16.0/21"),
+    )
+    attachment_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("10.0.24.0/24"),
+        ipaddress.IPv4Network("10.0.25.0/24"),
+    )
+    transit_gateway_asn: int = 65000
+    resolver_inbound_ips: tuple[Address, Address] = (
+        ipaddress.IPv4Address("10.0.15.133"),
+        ipaddress.IPv4Address("10.0.20.133"),
+    )
+    resolver_outbound_ips: tuple[Address, Address] = (
+        ipaddress.IPv4Address("10.0.15.134"),
+        ipaddress.IPv4Address("10.0.20.134"),
+    )
+    on_prem_cidrs: list[Network] = [ipaddress.IPv4Network("192.168.10.0/24")]
+
+    @model_validator(mode="after")
+    def _hub_rules(self) -> HubConfig:
+        problems = []
+        asn = self.transit_gateway_asn
+        if not (64512 <= asn <= 65534 or 4200000000 <= asn <= 4294967294):
+            problems.append(f"transitGatewayAsn {asn} is not a private ASN (64512-65534 or 4200000000-4294967294)")
+        ips = list(self.resolver_inbound_ips) + list(self.resolver_outbound_ips)
+        if len(set(ips)) != len(ips):
+            problems.append("resolver IPs must all differ")
+        for key, pair in (
+            ("resolverInboundIps", self.resolver_inbound_ips),
+            ("resolverOutboundIps", self.resolver_outbound_ips),
+        ):
+            for zone, (ip, subnet) in enumerate(zip(pair, self.private_subnets, strict=False)):
+                hosts = list(itertools.islice(subnet.hosts(), 3))  # AWS reserves .1-.3 and the last
+                if ip not in subnet:
+                    problems.append(f"{key}[{zone}] {ip} is not in privateSubnets[{zone}] {subnet} (same zone)")
+                elif ip in hosts or ip == subnet.broadcast_address or ip == subnet.network_address:
+                    problems.append(f"{key}[{zone}] {ip} is an address AWS reserves in {subnet}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+# CloudWatch Logs accepts only these retention periods.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+class ApiConfig(Model):
+    """The private REST API in front of the presigned-URL function."""
+
+    stage: Annotated[str, pattern(r"[A-Za-z0-9_-]{1,64}", "API stage name")] = "dev"
+    authorizer_ttl_seconds: int = Field(default=120, ge=0, le=3600)
+    throttling_rate_limit: float = Field(default=10.0, gt=0, le=10000)
+    throttling_burst_limit: int = Field(default=20, ge=1, le=5000)
+    execution_logging_level: Literal["ERROR", "INFO", "OFF"] = "ERROR"
+    # API Gateway's account-wide CloudWatch role (needed for execution logs). Set to false when
+    # another stack of this account and region already manages `aws.apigateway.Account`.
+    manage_account_logging_role: bool = True
+
+
+class AccessConfig(VpcLayout):
+    """The access proxy (shared account): its VPC, tables, functions and API; defaults reproduce the sample."""
+
+    vpc_cidr: Network = ipaddress.IPv4Network("10.17.0.0/16")
+    private_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("10.17.8.0/24"),
+        ipaddress.IPv4Network("10.17.16.0/24"),
+    )
+    attachment_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("10.17.64.0/24"),
+        ipaddress.IPv4Network("10.17.4.0/24"),
+    )
+    # The role every LOB stack creates and the presigned-URL function assumes.
+    access_role_name: RoleName = "SagemakerStudioAccessRole"
+    url_expires_seconds: int = Field(default=20, ge=5, le=300)  # SageMaker's ExpiresInSeconds range
+    session_expiration_seconds: int | None = Field(default=None, ge=1800, le=43200)
+    cache_ttl_seconds: int = Field(default=60, ge=0, le=3600)
+    log_retention_days: int = 30
+    table_deletion_protection: bool = True
+    api: ApiConfig = ApiConfig()
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, days: int) -> int:
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(
+                f"{days} is not a CloudWatch Logs retention period ({', '.join(map(str, LOG_RETENTION_DAYS))})"
+            )
+        return days
+
+
+class IdentityConfig(Model):
+    """Who signs the tokens the authorizer accepts: a Cognito pool this stack creates, or an OIDC issuer."""
+
+    provider: Literal["cognito", "oidc"] = "cognito"
+    # cognito
+    pool_name: Annotated[str, pattern(r"[\w\s+=,.@-]{1,128}", "user pool name")] = "SageMakerPool"
+    password_minimum_length: int = Field(default=12, ge=12, le=99)
+    mfa: Literal["OFF", "OPTIONAL", "ON"] = "OPTIONAL"
+    access_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    allow_password_auth: bool = False
+    deletion_protection: bool = True
+    # oidc
+    issuer: Annotated[str, pattern(r"https://[^\s/?#]+(/[^\s?#]*)?", "https issuer URL")] | None = None
+    jwks_url: Annotated[str, pattern(r"https://[^\s?#]+", "https JWKS URL")] | None = None
+    audience: str | None = None
+    client_ids: list[str] = []
+    username_claim: str = "username"
+    token_use: str | None = None  # default: "access" for Cognito, no check for OIDC
+    leeway_seconds: int = Field(default=0, ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _provider_settings(self) -> IdentityConfig:
+        problems = []
+        if self.provider == "oidc":
+            if not self.issuer:
+                problems.append("provider oidc needs issuer (the https URL in the tokens' iss claim)")
+            if not (self.audience or self.client_ids):
+                problems.append("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
+        else:
+            given = [
+                k
+                for k, v in (
+                    ("issuer", self.issuer),
+                    ("jwksUrl", self.jwks_url),
+                    ("audience", self.audience),
+                    ("clientIds", self.client_ids),
+                )
+                if v
+            ]
+            if given:
+                problems.append(f"{', '.join(given)}: only for provider oidc; Cognito's come from the pool")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+class UserEntry(Model):
+    """A person who may open Studio: their LOB, and the Studio user profile (default: the username)."""
+
+    # Usernames become user profile names and IAM resource ARNs: SageMaker's pattern.
+    username: SageMakerName
+    lob: LobName
+    profile: SageMakerName | None = None
+    # Cognito mails the temporary password here; without it, the stack secret temporaryPassword is used.
+    email: Annotated[str, pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email address")] | None = None
+
+    @property
+    def profile_name(self) -> str:
+        return self.profile or self.username
+
+
+class RamConfig(Model):
+    """How the Transit Gateway and resolver rules are shared."""
+
+    # Share with the whole organization (no invitations) instead of the listed LOB accounts.
+    organization_arn: OrganizationArn | None = None
+    # Needed to share with accounts outside the organization (they then accept the invitation).
+    allow_external_principals: bool = False
+
+    @model_validator(mode="after")
+    def _no_external_with_org(self) -> RamConfig:
+        if self.organization_arn and self.allow_external_principals:
+            raise ValueError("allowExternalPrincipals must be false when sharing with an organization")
+        return self
+
+
+class LobEntry(Model):
+    """A LOB as the shared stack knows it."""
+
+    name: LobName
+    account_id: AccountId
+    # The LOB's stack in this project (default: the LOB name); its file gives the VPC CIDR.
+    stack: StackName | None = None
+    # Needed only when the LOB's stack file is not in this project directory.
+    vpc_cidr: Network | None = None
+
+    @property
+    def stack_name(self) -> str:
+        return self.stack or self.name
+
+
+class OnPremConfig(Zoned):
+    """The sample's stand-in for a corporate network: a VPC peered with the central VPC, a
+    bastion and a private Windows host with a browser. Off by default."""
+
+    enabled: bool = False
+    vpc_cidr: Network = ipaddress.IPv4Network("192.168.10.0/24")
+    private_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("192.168.10.0/26"),
+        ipaddress.IPv4Network("192.168.10.64/26"),
+    )
+    public_subnets: tuple[Network, Network] = (
+        ipaddress.IPv4Network("192.168.10.128/26"),
+        ipaddress.IPv4Network("192.168.10.192/26"),
+    )
+    key_pair_name: Annotated[str, pattern(r"[\x20-\x7e]{1,255}", "EC2 key pair name")] | None = None
+    # Who may reach the bastion over SSH: required when enabled, never the whole internet.
+    bastion_allowed_cidr: Network | None = None
+    bastion_instance_type: InstanceType = "t3a.nano"
+    windows_instance_type: InstanceType = "t3a.medium"
+    install_browser: bool = True
+
+    @model_validator(mode="after")
+    def _simulator_rules(self) -> OnPremConfig:
+        problems = []
+        subnets = [("privateSubnets", s) for s in self.private_subnets] + [
+            ("publicSubnets", s) for s in self.public_subnets
+        ]
+        problems += subnet_problems(self.vpc_cidr, subnets)
+        if self.bastion_allowed_cidr is not None and self.bastion_allowed_cidr.prefixlen < 8:
+            problems.append(
+                f"bastionAllowedCidr {self.bastion_allowed_cidr} opens SSH to (a large part of) the internet; name your own range"
+            )
+        if self.enabled:
+            problems += [
+                f"{key} is required when enabled"
+                for key, value in (
+                    ("keyPairName", self.key_pair_name),
+                    ("bastionAllowedCidr", self.bastion_allowed_cidr),
+                )
+                if value is None
+            ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+class SharedStackConfig(Model):
+    role: Literal["shared"]
+    aws: AwsTarget
+    tags: dict[str, str] = {}
+    hub: HubConfig = HubConfig()
+    access: AccessConfig = AccessConfig()
+    ram: RamConfig = RamConfig()
+    lobs: list[LobEntry] = Field(min_length=1)
+    identity: IdentityConfig = IdentityConfig()
+    users: list[UserEntry] = []
+    on_prem: OnPremConfig = OnPremConfig()
+
+    @model_validator(mode="after")
+    def _on_prem_is_routed(self) -> SharedStackConfig:
+        sim = self.on_prem
+        if sim.enabled and not any(sim.vpc_cidr.subnet_of(c) for c in self.hub.on_prem_cidrs):
+            raise ValueError(
+                f"onPrem.vpcCidr {sim.vpc_cidr} must be inside one of hub.onPremCidrs "
+                f"({', '.join(map(str, self.hub.on_prem_cidrs))}): only those reach the central endpoints"
+            )
+        return self
+
+    @field_validator("users")
+    @classmethod
+    def _known_lobs(cls, users: list[UserEntry], info: ValidationInfo) -> list[UserEntry]:
+        names = [u.username.lower() for u in users]  # Cognito usernames are case-insensitive
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        problems = [f"duplicate username: {', '.join(dupes)}"] if dupes else []
+        lobs = {lob.name for lob in info.data.get("lobs") or []}
+        problems += [
+            f"user {u.username} maps to LOB {u.lob}, which lobs does not list ({', '.join(sorted(lobs))})"
+            for u in users
+            if lobs and u.lob not in lobs
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return users
+
+    @field_validator("lobs")
+    @classmethod
+    def _unique_lobs(cls, lobs: list[LobEntry], info: ValidationInfo) -> list[LobEntry]:
+        problems = []
+        for what, values in (
+            ("LOB name", [lob.name for lob in lobs]),
+            ("LOB stack", [lob.stack_name for lob in lobs]),
+            ("LOB account", [lob.account_id for lob in lobs]),
+        ):
+            for dupe in sorted({v for v in values if values.count(v) > 1}):
+                where = ", ".join(
+                    f"lobs[{i}] {lob.name}" for i, (lob, v) in enumerate(zip(lobs, values, strict=False)) if v == dupe
+                )
+                extra = (
+                    ": one access role name per account, so two LOBs cannot share an account"
+                    if what == "LOB account"
+                    else ""
+                )
+                problems.append(f"duplicate {what} {dupe} in {where}{extra}")
+        target = info.data.get("aws")
+        own = [lob.name for lob in lobs if target and lob.account_id == target.account_id]
+        if own and target:
+            problems.append(
+                f"LOB {', '.join(own)} uses the shared account {target.account_id}; "
+                "RAM cannot share with the owning account"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return lobs
+
+    def lob(self, name: str) -> LobEntry | None:
+        return next((lob for lob in self.lobs if lob.name == name), None)
