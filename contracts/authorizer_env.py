@@ -6,11 +6,15 @@ from typing import Final
 
 from .env import Var
 
-TOKEN_ISSUER: Final = Var("TOKEN_ISSUER", "the exact iss of the tokens (https; plain http only for a loopback host)", required=True)
+TOKEN_ISSUER: Final = Var(
+    "TOKEN_ISSUER", "the exact iss of the tokens (https; plain http only for a loopback host)", required=True
+)
 JWKS_URL: Final = Var("JWKS_URL", "the issuer's key set (default: TOKEN_ISSUER + /.well-known/jwks.json)")
 ALLOWED_CLIENT_IDS: Final = Var("ALLOWED_CLIENT_IDS", "comma-separated; the token's client_id must be one of them")
 AUDIENCE: Final = Var("AUDIENCE", "the token's aud must contain it (OIDC access tokens)")
-TOKEN_USE: Final = Var("TOKEN_USE", "required token_use; empty turns the check off (non-Cognito issuers)", default="access")
+TOKEN_USE: Final = Var(
+    "TOKEN_USE", "required token_use; empty turns the check off (non-Cognito issuers)", default="access"
+)
 USERNAME_CLAIM: Final = Var("USERNAME_CLAIM", "the claim that names the user", default="username")
 LEEWAY_SECONDS: Final = Var("LEEWAY_SECONDS", "clock skew allowed on exp/nbf/iat", default="0", low=0, high=120)
 

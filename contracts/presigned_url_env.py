@@ -10,9 +10,21 @@ USERS_TABLE: Final = Var("USERS_TABLE", "the users table (contracts.tables)", re
 LOBS_TABLE: Final = Var("LOBS_TABLE", "the LOBs table (contracts.tables)", required=True)
 ACCESS_ROLE_NAME: Final = Var("ACCESS_ROLE_NAME", "the role assumed in the LOB's account", required=True)
 URL_EXPIRES_SECONDS: Final = Var("URL_EXPIRES_SECONDS", "the presigned URL's lifetime", default="20", low=5, high=300)
-SESSION_EXPIRATION_SECONDS: Final = Var("SESSION_EXPIRATION_SECONDS", "the Studio session's length (unset: SageMaker's default)", low=1800, high=43200)
-CACHE_TTL_SECONDS: Final = Var("CACHE_TTL_SECONDS", "how long users, LOBs and domains are cached (0: not cached)", default="60", low=0, high=3600)
+SESSION_EXPIRATION_SECONDS: Final = Var(
+    "SESSION_EXPIRATION_SECONDS", "the Studio session's length (unset: SageMaker's default)", low=1800, high=43200
+)
+CACHE_TTL_SECONDS: Final = Var(
+    "CACHE_TTL_SECONDS", "how long users, LOBs and domains are cached (0: not cached)", default="60", low=0, high=3600
+)
 # Set by Lambda itself, never by the stack.
 AWS_REGION: Final = Var("AWS_REGION", "the region of the tables, STS and SageMaker (set by Lambda)", required=True)
 
-ALL: Final = (USERS_TABLE, LOBS_TABLE, ACCESS_ROLE_NAME, URL_EXPIRES_SECONDS, SESSION_EXPIRATION_SECONDS, CACHE_TTL_SECONDS, AWS_REGION)
+ALL: Final = (
+    USERS_TABLE,
+    LOBS_TABLE,
+    ACCESS_ROLE_NAME,
+    URL_EXPIRES_SECONDS,
+    SESSION_EXPIRATION_SECONDS,
+    CACHE_TTL_SECONDS,
+    AWS_REGION,
+)

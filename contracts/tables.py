@@ -7,10 +7,14 @@ Both: string attributes, on-demand, hash key `PK` only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
+# DynamoDB's type of a string attribute (every attribute of both tables is one).
+STRING: Final = "S"
+
 KEY: Final = "PK"
-KEY_TYPE: Final = "S"
+KEY_TYPE: Final = STRING
 
 # users table
 USER_LOB: Final = "LOB"
@@ -39,4 +43,14 @@ def lob_item(lob: str, account_id: str, domain_id: str | None = None) -> dict[st
 
 def typed(item: dict[str, str]) -> dict[str, dict[str, str]]:
     """DynamoDB's attribute-value form of a string item (`{"PK": {"S": "..."}}`)."""
-    return {name: {"S": value} for name, value in item.items()}
+    return {name: {STRING: value} for name, value in item.items()}
+
+
+def strings(item: Mapping[str, object]) -> dict[str, str]:
+    """The string attributes of an item in DynamoDB's typed form (as `GetItem` returns it); the
+    inverse of `typed`. Attributes of any other type or shape are left out."""
+    found: dict[str, str] = {}
+    for name, value in item.items():
+        if isinstance(value, dict) and isinstance(value.get(STRING), str):
+            found[name] = value[STRING]
+    return found

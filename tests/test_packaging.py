@@ -1,12 +1,21 @@
-"""Lambda packages are reproducible: identical sources give byte-identical archives."""
+"""Lambda packages are reproducible (identical sources give byte-identical archives) and carry the
+contracts their handler imports."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import zipfile
 
+import pytest
+
 from components import packaging
-from tests.conftest import ROOT
+from components.paths import CONTRACTS_DIR, FUNCTIONS_DIR, PROJECT_DIR
+from contracts import tags
+
+CONTRACT_MODULES = sorted(f"contracts/{path.name}" for path in CONTRACTS_DIR.glob("*.py"))
 
 
 def _sources(root):
@@ -43,19 +52,28 @@ def test_byte_code_tests_and_requirements_are_left_out(tmp_path):
     src = _sources(tmp_path / "fn")
     package = packaging.build(src, "one", with_dependencies=False, build_dir=tmp_path / "b")
     with zipfile.ZipFile(package.path) as archive:
-        assert archive.namelist() == ["app.py", "pkg/util.py"]
+        assert archive.namelist() == ["app.py", *CONTRACT_MODULES, "pkg/util.py"]
         for info in archive.infolist():
             assert info.date_time == packaging.FIXED_TIME
             assert (info.external_attr >> 16) == 0o100644
 
 
+def test_a_function_folder_cannot_shadow_the_contracts(tmp_path):
+    src = _sources(tmp_path / "fn")
+    (src / "contracts").mkdir()
+    (src / "contracts" / "tags.py").write_text("FUNCTION_TAG = 'other'\n")
+    with pytest.raises(ValueError, match=r"two files for contracts/tags\.py"):
+        packaging.build(src, "one", with_dependencies=False, build_dir=tmp_path / "b")
+
+
 def test_dependencies_are_built_for_lambda_arm64_from_wheels(tmp_path):
     """The authorizer's pinned requirements, installed for manylinux aarch64 / Python 3.14, twice."""
     build_dir = tmp_path / "build"
-    first = packaging.build(ROOT / "functions" / "authorizer", "authorizer", with_dependencies=True, build_dir=build_dir)
+    source = FUNCTIONS_DIR / "authorizer"
+    first = packaging.build(source, "authorizer", with_dependencies=True, build_dir=build_dir)
     with zipfile.ZipFile(first.path) as archive:
         names = archive.namelist()
-    assert "app.py" in names and "joserfc/__init__.py" in names
+    assert "app.py" in names and "joserfc/__init__.py" in names and "contracts/__init__.py" in names
     binaries = [n for n in names if n.startswith("cryptography/") and n.endswith(".so")]
     assert binaries, "cryptography's compiled module is missing"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
@@ -63,10 +81,69 @@ def test_dependencies_are_built_for_lambda_arm64_from_wheels(tmp_path):
         elf = archive.read(binaries[0])[:20]
     assert elf[:4] == b"\x7fELF" and int.from_bytes(elf[18:20], "little") == 183  # EM_AARCH64
     (first.path).unlink()
-    second = packaging.build(ROOT / "functions" / "authorizer", "authorizer", with_dependencies=True, build_dir=build_dir)
+    second = packaging.build(source, "authorizer", with_dependencies=True, build_dir=build_dir)
     assert second.sha256 == first.sha256
 
 
 def test_the_plan_packages_sources_only(planned):
     assert os.environ.get("STUDIO_ACCESS_PACKAGE_DEPS") == "0"
     assert packaging.dependencies_enabled() is False
+
+
+# ---------------------------------------------------------------------------- the planned packages
+
+
+def _planned_packages(planned) -> dict[str, str]:
+    """kind -> the zip each planned Lambda function deploys (build/<stack>-<kind>.zip)."""
+    functions = [r for r in planned["shared"].resources if r.type == "aws:lambda/function:Function"]
+    return {fn.inputs["tags"][tags.FUNCTION_TAG]: fn.inputs["code"].path for fn in functions}
+
+
+def test_each_planned_package_carries_the_contracts(planned):
+    packages = _planned_packages(planned)
+    assert sorted(packages) == sorted(tags.FUNCTIONS)
+    for kind, path in packages.items():
+        assert path == str(PROJECT_DIR / "build" / f"shared-{kind}.zip")
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            assert "contracts/__init__.py" in names
+            assert [n for n in names if n.startswith("contracts/")] == CONTRACT_MODULES, kind
+            for name in CONTRACT_MODULES:
+                assert archive.read(name) == (PROJECT_DIR / name).read_bytes(), name
+
+
+# Run with `python -I` (no PYTHONPATH, no current directory, no user site): the unzipped package and
+# the interpreter's site-packages (the functions' dependencies) are all there is.
+_IMPORT_ALONE = """
+import json, os, sys
+root = sys.argv[1]
+sys.path.insert(0, root)
+import app
+assert callable(app.handler)
+project, venv = sys.argv[2] + os.sep, sys.prefix + os.sep  # the venv may live in the project
+ours = {name: m.__file__ for name, m in sorted(sys.modules.items()) if getattr(m, "__file__", None)}
+print(json.dumps({
+    "from_project": sorted(n for n, f in ours.items() if f.startswith(project) and not f.startswith(venv)),
+    "from_package": sorted(name for name, f in ours.items() if f.startswith(root + os.sep)),
+}))
+"""
+
+
+@pytest.mark.parametrize("kind", tags.FUNCTIONS)
+def test_the_handler_imports_from_the_unzipped_package_alone(planned, tmp_path, kind):
+    root = tmp_path / kind
+    with zipfile.ZipFile(_planned_packages(planned)[kind]) as archive:
+        archive.extractall(root)
+    env = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    run = subprocess.run(
+        [sys.executable, "-I", "-c", _IMPORT_ALONE, str(root), str(PROJECT_DIR)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert found["from_project"] == []
+    assert "app" in found["from_package"] and "contracts" in found["from_package"]

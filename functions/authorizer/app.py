@@ -39,6 +39,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -55,6 +56,9 @@ from joserfc.errors import (
     UnsupportedAlgorithmError,
 )
 from joserfc.jwk import ECKey, RSAKey
+
+from contracts import authorizer_env as contract
+from contracts import lambda_env
 
 # Asymmetric algorithms only: never "none", never HMAC (whose key would be the public key).
 ALLOWED_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"})
@@ -135,33 +139,29 @@ def _check_url(name: str, value: str, problems: list[str]) -> None:
     problems.append(f"{name}: {value!r} must be an https URL (plain http only for a loopback host)")
 
 
-def load_settings(env: dict[str, str] | os._Environ) -> Settings:
+def load_settings(env: Mapping[str, str]) -> Settings:
     """The settings from ``env``; every problem at once in a ``ConfigError``."""
     problems: list[str] = []
-    issuer = env.get("TOKEN_ISSUER", "").strip()
+    issuer = contract.TOKEN_ISSUER.text(env)
     if not issuer:
-        problems.append("TOKEN_ISSUER: required (the exact iss of the tokens)")
+        problems.append(f"{contract.TOKEN_ISSUER.name}: required (the exact iss of the tokens)")
     else:
-        _check_url("TOKEN_ISSUER", issuer, problems)
-    jwks_url = env.get("JWKS_URL", "").strip() or (issuer.rstrip("/") + "/.well-known/jwks.json" if issuer else "")
-    if issuer or env.get("JWKS_URL"):
-        _check_url("JWKS_URL", jwks_url, problems)
-    client_ids = frozenset(c.strip() for c in env.get("ALLOWED_CLIENT_IDS", "").split(",") if c.strip())
-    audience = env.get("AUDIENCE", "").strip() or None
+        _check_url(contract.TOKEN_ISSUER.name, issuer, problems)
+    jwks_url = contract.JWKS_URL.text(env) or (issuer.rstrip("/") + "/.well-known/jwks.json" if issuer else "")
+    if issuer or env.get(contract.JWKS_URL.name):
+        _check_url(contract.JWKS_URL.name, jwks_url, problems)
+    client_ids = frozenset(c.strip() for c in contract.ALLOWED_CLIENT_IDS.text(env).split(",") if c.strip())
+    audience = contract.AUDIENCE.text(env) or None
     if not client_ids and not audience:
-        problems.append("ALLOWED_CLIENT_IDS or AUDIENCE: at least one is required (else any client of the issuer passes)")
-    token_use = env.get("TOKEN_USE", "access").strip() or None
-    username_claim = env.get("USERNAME_CLAIM", "username").strip()
+        problems.append(
+            f"{contract.ALLOWED_CLIENT_IDS.name} or {contract.AUDIENCE.name}: at least one is required"
+            " (else any client of the issuer passes)"
+        )
+    token_use = contract.TOKEN_USE.text(env) or None
+    username_claim = contract.USERNAME_CLAIM.text(env)
     if not username_claim:
-        problems.append("USERNAME_CLAIM: must not be empty")
-    raw_leeway = env.get("LEEWAY_SECONDS", "0").strip() or "0"
-    leeway = 0
-    try:
-        leeway = int(raw_leeway)
-        if not 0 <= leeway <= 120:
-            problems.append(f"LEEWAY_SECONDS: {leeway} is outside 0-120")
-    except ValueError:
-        problems.append(f"LEEWAY_SECONDS: {raw_leeway!r} is not an integer")
+        problems.append(f"{contract.USERNAME_CLAIM.name}: must not be empty")
+    leeway = contract.LEEWAY_SECONDS.integer(env, problems) or 0
     if problems:
         raise ConfigError("invalid authorizer environment: " + "; ".join(problems))
     return Settings(issuer, jwks_url, client_ids, audience, token_use, username_claim, leeway)
@@ -529,5 +529,5 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     raise Exception("Unauthorized")
 
 
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+if lambda_env.FUNCTION_NAME.text(os.environ):
     _state()  # on Lambda a bad environment stops the container's start

@@ -41,12 +41,16 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, Callable, Hashable
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from contracts import lambda_env, names, tables
+from contracts import presigned_url_env as contract
 
 # Clients: standard retries (3 attempts), timeouts far below API Gateway's 29 s (and the
 # integration's 12 s): the worst single call is about 3 x (1 + 3) s plus backoff.
@@ -76,10 +80,11 @@ _THROTTLING = frozenset(
         "SlowDown",
     }
 )
-_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")  # SageMaker profile and space names
-_ACCOUNT_RE = re.compile(r"\d{12}")
-_DOMAIN_ID_RE = re.compile(r"d-(-*[a-z0-9]){1,61}")  # SageMaker's DomainId pattern
-_ROLE_NAME_RE = re.compile(r"[\w+=,.@-]{1,64}")
+_NAME_RE = re.compile(names.SAGEMAKER_NAME)  # SageMaker profile and space names
+_ACCOUNT_RE = re.compile(names.ACCOUNT_ID)
+_DOMAIN_ID_RE = re.compile(names.DOMAIN_ID)
+_ROLE_NAME_RE = re.compile(names.IAM_ROLE_NAME)
+_REGION_RE = re.compile(names.REGION)
 _LANDING_PREFIXES = (
     "studio::",
     "app:JupyterServer:",
@@ -135,40 +140,23 @@ class Settings:
         return f"arn:{self.partition}:iam::{account}:role/{self.role_name}"
 
 
-def _int(env, name: str, default: int | None, low: int, high: int, problems: list[str]) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        problems.append(f"{name}: {raw!r} is not an integer")
-        return default
-    if not low <= value <= high:
-        problems.append(f"{name}: {value} is outside {low}-{high}")
-    return value
-
-
-def load_settings(env: dict[str, str] | os._Environ) -> Settings:
+def load_settings(env: Mapping[str, str]) -> Settings:
     """The settings from ``env``; every problem at once in a ``ConfigError``."""
     problems: list[str] = []
-    names = {}
-    for name in ("USERS_TABLE", "LOBS_TABLE", "ACCESS_ROLE_NAME", "AWS_REGION"):
-        names[name] = env.get(name, "").strip()
-        if not names[name]:
-            problems.append(f"{name}: required")
-    if names["ACCESS_ROLE_NAME"] and not _ROLE_NAME_RE.fullmatch(names["ACCESS_ROLE_NAME"]):
-        problems.append(f"ACCESS_ROLE_NAME: {names['ACCESS_ROLE_NAME']!r} is not an IAM role name")
-    if names["AWS_REGION"] and not re.fullmatch(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d", names["AWS_REGION"]):
-        problems.append(f"AWS_REGION: {names['AWS_REGION']!r} is not a region")
-    expires = _int(env, "URL_EXPIRES_SECONDS", 20, 5, 300, problems)
-    session = _int(env, "SESSION_EXPIRATION_SECONDS", None, 1800, 43200, problems)
-    ttl = _int(env, "CACHE_TTL_SECONDS", 60, 0, 3600, problems)
-    if problems:
+    for var in contract.ALL:
+        if var.required and not var.text(env):
+            problems.append(f"{var.name}: required")
+    role_name, region = contract.ACCESS_ROLE_NAME.text(env), contract.AWS_REGION.text(env)
+    if role_name and not _ROLE_NAME_RE.fullmatch(role_name):
+        problems.append(f"{contract.ACCESS_ROLE_NAME.name}: {role_name!r} is not an IAM role name")
+    if region and not _REGION_RE.fullmatch(region):
+        problems.append(f"{contract.AWS_REGION.name}: {region!r} is not a region")
+    expires = contract.URL_EXPIRES_SECONDS.integer(env, problems)
+    session = contract.SESSION_EXPIRATION_SECONDS.integer(env, problems)
+    ttl = contract.CACHE_TTL_SECONDS.integer(env, problems)
+    if problems or expires is None or ttl is None:
         raise ConfigError("invalid presigned-URL environment: " + "; ".join(problems))
-    return Settings(
-        names["USERS_TABLE"], names["LOBS_TABLE"], names["ACCESS_ROLE_NAME"], expires, session, ttl, names["AWS_REGION"]
-    )
+    return Settings(contract.USERS_TABLE.text(env), contract.LOBS_TABLE.text(env), role_name, expires, session, ttl, region)
 
 
 # ---------------------------------------------------------------------------- logging and caches
@@ -271,17 +259,13 @@ def studio_options(event: dict) -> dict[str, str]:
     return options
 
 
-def _string(item: dict, name: str) -> str | None:
-    value = item.get(name)
-    return value.get("S") if isinstance(value, dict) and isinstance(value.get("S"), str) else None
-
-
 def parse_user_item(item: dict | None, username: str) -> tuple[str, str]:
     """(LOB, profile) from a users-table item (DynamoDB wire format)."""
     if not item:
         raise Failure(403, f"user {username!r} is not mapped to a line of business", "user-not-mapped")
-    lob = _string(item, "LOB")
-    profile = _string(item, "PROFILE") or username
+    attributes = tables.strings(item)
+    lob = attributes.get(tables.USER_LOB)
+    profile = attributes.get(tables.USER_PROFILE) or username
     if not lob:
         raise Failure(403, f"user {username!r} has no LOB in the users table", "user-not-mapped")
     if not _NAME_RE.fullmatch(profile):
@@ -293,12 +277,15 @@ def parse_lob_item(item: dict | None, lob: str) -> tuple[str, str | None]:
     """(account id, domain id or None) from a LOBs-table item."""
     if not item:
         raise Failure(404, f"LOB {lob!r} is not mapped to an account", "lob-not-mapped")
-    account = _string(item, "ACCOUNT_ID")
-    domain = _string(item, "DOMAIN_ID")
+    attributes = tables.strings(item)
+    account = attributes.get(tables.LOB_ACCOUNT_ID)
+    domain = attributes.get(tables.LOB_DOMAIN_ID)
     if not account or not _ACCOUNT_RE.fullmatch(account):
-        raise Failure(404, f"LOB {lob!r} has an invalid item: ACCOUNT_ID must be 12 digits", "bad-lob-item")
-    if "DOMAIN_ID" in item and (not domain or not _DOMAIN_ID_RE.fullmatch(domain)):
-        raise Failure(404, f"LOB {lob!r} has an invalid item: DOMAIN_ID is not a SageMaker domain id (d-...)", "bad-lob-item")
+        raise Failure(404, f"LOB {lob!r} has an invalid item: {tables.LOB_ACCOUNT_ID} must be 12 digits", "bad-lob-item")
+    if tables.LOB_DOMAIN_ID in item and (not domain or not _DOMAIN_ID_RE.fullmatch(domain)):
+        raise Failure(
+            404, f"LOB {lob!r} has an invalid item: {tables.LOB_DOMAIN_ID} is not a SageMaker domain id (d-...)", "bad-lob-item"
+        )
     return account, domain
 
 
@@ -309,7 +296,7 @@ def pick_domain(domains: list[dict], lob: str) -> str:
         raise Failure(404, f"LOB {lob!r} has no InService SageMaker domain", "no-domain")
     if len(ready) > 1:
         names = ", ".join(f"{d.get('DomainId')} ({d.get('DomainName')})" for d in ready)
-        raise Failure(409, f"LOB {lob!r} has several InService domains: {names}; set DOMAIN_ID on its LOB item", "several-domains")
+        raise Failure(409, f"LOB {lob!r} has several InService domains: {names}; set {tables.LOB_DOMAIN_ID} on its LOB item", "several-domains")
     return ready[0]["DomainId"]
 
 
@@ -376,7 +363,7 @@ class _State:
         self.dynamodb = self.session.client("dynamodb", config=CLIENT_CONFIG)
         # The central STS endpoint (private DNS) is the regional one; the access role's policy
         # conditions on aws:sourceVpce. AWS_ENDPOINT_URL(_STS) overrides it (emulators).
-        explicit = os.environ.get("AWS_ENDPOINT_URL_STS") or os.environ.get("AWS_ENDPOINT_URL")
+        explicit = lambda_env.ENDPOINT_URL_STS.text(os.environ) or lambda_env.ENDPOINT_URL.text(os.environ)
         self.sts = self.session.client("sts", endpoint_url=None if explicit else s.sts_endpoint, config=CLIENT_CONFIG)
         self.users = TTLCache(s.cache_ttl, MAX_USERS)
         self.lobs = TTLCache(s.cache_ttl, MAX_LOBS)
@@ -387,7 +374,7 @@ class _State:
         self.calls += 1
 
     def _get_item(self, table: str, key: str) -> dict | None:
-        return self.dynamodb.get_item(TableName=table, Key={"PK": {"S": key}}).get("Item")
+        return self.dynamodb.get_item(TableName=table, Key=tables.typed({tables.KEY: key})).get("Item")
 
     def user(self, username: str) -> tuple[str, str]:
         found = self.users.get(username)
@@ -518,5 +505,5 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     return response
 
 
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+if lambda_env.FUNCTION_NAME.text(os.environ):
     _state()  # on Lambda a bad environment stops the container's start
