@@ -1,34 +1,35 @@
-"""The rules of `rules.py` as pulumi_policy policies (what `__main__.py` puts in the pack).
+"""The rules of the registry (`rules.RULES`) as pulumi_policy policies (what `__main__.py` puts in the pack).
 
 Importing this module does not start anything; only constructing `PolicyPack` does. It is
-imported as `policy.pack` (tests) and as the top-level `pack` when the Pulumi CLI runs the
-pack's folder (`pulumi preview --policy-pack policy` puts that folder on `sys.path`).
+always imported as `policy.pack`: by the tests, and by `__main__.py` when the Pulumi CLI runs the
+pack's folder (which first puts the project root on `sys.path`).
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
+    PolicyResource,
     ReportViolation,
+    ResourceValidation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidation,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
-try:  # as the package `policy`
-    from . import rules
-except ImportError:  # as the pack's own folder, run by the CLI
-    import rules  # type: ignore[no-redef]
+from . import rules
+from .model import ADVISORY, MANDATORY, Resource, ResourceCheck, StackCheck
 
-NAME = "studio-access"
-_LEVELS = {rules.MANDATORY: EnforcementLevel.MANDATORY, rules.ADVISORY: EnforcementLevel.ADVISORY}
+NAME: Final = "studio-access"
+_LEVELS: Final = {MANDATORY: EnforcementLevel.MANDATORY, ADVISORY: EnforcementLevel.ADVISORY}
 
 
-def _resource_validation(rule: rules.Rule):
-    check = rule.resource_check
-
+def _resource_validation(check: ResourceCheck) -> ResourceValidation:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         for message in check(args.resource_type, args.props):
             report_violation(message, None)
@@ -36,12 +37,12 @@ def _resource_validation(rule: rules.Rule):
     return validate
 
 
-def _stack_resource(resource) -> rules.Resource:
+def _stack_resource(resource: PolicyResource) -> Resource:
     """A pulumi_policy PolicyResource (props are its outputs) as the rules see resources."""
     by_property = {key: tuple(d.urn for d in deps) for key, deps in resource.property_dependencies.items()}
     deps = [d.urn for d in resource.dependencies] + [urn for urns in by_property.values() for urn in urns]
     rid = resource.props.get("id")
-    return rules.Resource(
+    return Resource(
         type=resource.resource_type,
         name=resource.name,
         urn=resource.urn,
@@ -52,9 +53,7 @@ def _stack_resource(resource) -> rules.Resource:
     )
 
 
-def _stack_validation(rule: rules.Rule):
-    check = rule.stack_check
-
+def _stack_validation(check: StackCheck) -> StackValidation:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         resources = [_stack_resource(r) for r in args.resources]
         for resource, message in check(resources):
@@ -67,9 +66,14 @@ def policies() -> list[Policy]:
     """One pulumi_policy policy per rule, with the rule's enforcement level."""
     built: list[Policy] = []
     for rule in rules.RULES:
-        common = dict(name=rule.name, description=rule.description, enforcement_level=_LEVELS[rule.enforcement])
+        level = _LEVELS[rule.enforcement]
         if rule.resource_check is not None:
-            built.append(ResourceValidationPolicy(validate=_resource_validation(rule), **common))
-        else:
-            built.append(StackValidationPolicy(validate=_stack_validation(rule), **common))
+            validate = _resource_validation(rule.resource_check)
+            built.append(ResourceValidationPolicy(rule.name, rule.description, validate, enforcement_level=level))
+        elif rule.stack_check is not None:
+            built.append(
+                StackValidationPolicy(
+                    rule.name, rule.description, _stack_validation(rule.stack_check), enforcement_level=level
+                )
+            )
     return built

@@ -3,8 +3,8 @@
     violations = runner.evaluate("shared", StackPlan.to_json()["resources"])
 
 Each resource is a dict with `type`, `name`, `urn`, `inputs` (camelCase, as the engine
-receives them) and optionally `id` and `dependencies`. Only the standard library: the plan
-needs no policy SDK.
+receives them) and optionally `id` and `dependencies`. Only the standard library (and
+`contracts`): the plan needs no policy SDK. The rules are read from the registry at each call.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import rules
+from .model import Resource
 
 RULE_COUNT = len(rules.RULES)
 REQUIRED_KEYS = ("type", "name", "urn", "inputs")
@@ -39,7 +40,7 @@ def format_violation(v: Violation) -> str:
     return f"[{v.enforcement}] {v.rule}: stack={v.stack} resource={v.resource} ({v.resource_type}): {v.message}"
 
 
-def _resource(stack: str, index: int, raw: Any) -> rules.Resource:
+def _resource(stack: str, index: int, raw: Any) -> Resource:
     if not isinstance(raw, Mapping):
         raise PolicyError(f"stack {stack}: resource #{index} is a {type(raw).__name__}, not a mapping")
     missing = [k for k in REQUIRED_KEYS if k not in raw]
@@ -47,12 +48,14 @@ def _resource(stack: str, index: int, raw: Any) -> rules.Resource:
         raise PolicyError(f"stack {stack}: resource #{index} ({raw.get('name', '?')}) lacks {', '.join(missing)}")
     inputs = raw["inputs"]
     if not isinstance(inputs, Mapping):
-        raise PolicyError(f"stack {stack}: resource {raw['name']} has inputs of type {type(inputs).__name__}, not a mapping")
+        raise PolicyError(
+            f"stack {stack}: resource {raw['name']} has inputs of type {type(inputs).__name__}, not a mapping"
+        )
     deps = raw.get("dependencies") or ()
     if isinstance(deps, str) or not isinstance(deps, Sequence):
         raise PolicyError(f"stack {stack}: resource {raw['name']} has dependencies that are not a list of URNs")
     rid = raw.get("id")
-    return rules.Resource(
+    return Resource(
         type=str(raw["type"]),
         name=str(raw["name"]),
         urn=str(raw["urn"]),
@@ -67,7 +70,7 @@ def evaluate(stack: str, resources: Sequence[Mapping[str, Any]]) -> list[Violati
     parsed = [_resource(stack, i, r) for i, r in enumerate(resources)]
     found: list[Violation] = []
     for rule in rules.RULES:
-        hits: list[tuple[rules.Resource, str]] = []
+        hits: list[tuple[Resource, str]] = []
         if rule.resource_check is not None:
             for resource in parsed:
                 try:
@@ -80,7 +83,5 @@ def evaluate(stack: str, resources: Sequence[Mapping[str, Any]]) -> list[Violati
                 hits += rule.stack_check(parsed)
             except Exception as exc:
                 raise PolicyError(f"policy {rule.name} failed on stack {stack}: {exc!r}") from exc
-        found += [
-            Violation(rule.name, rule.enforcement, stack, r.name, r.type, r.urn, message) for r, message in hits
-        ]
+        found += [Violation(rule.name, rule.enforcement, stack, r.name, r.type, r.urn, message) for r, message in hits]
     return found

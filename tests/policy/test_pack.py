@@ -8,6 +8,7 @@ talk to it over the analyzer gRPC protocol that `pulumi preview --policy-pack` u
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import subprocess
@@ -29,7 +30,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from contracts.tags import AUTHORIZER_FUNCTION, FUNCTION_TAG, PRESIGNED_URL_FUNCTION
 from policy import pack, rules
+from policy.resource_types import FUNCTION, INGRESS_RULE, REST_API, SECURITY_GROUP, VPC_ENDPOINT
 
 PACK_DIR = Path(pack.__file__).resolve().parent
 OPEN_INGRESS = {"cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "securityGroupId": "sg-1"}
@@ -61,7 +64,7 @@ def test_the_packs_requirements_are_the_projects_pins():
 def test_one_policy_per_rule_with_its_level_and_kind():
     built = pack.policies()
     assert [p.name for p in built] == [r.name for r in rules.RULES]
-    for policy, rule in zip(built, rules.RULES):
+    for policy, rule in zip(built, rules.RULES, strict=True):
         level = EnforcementLevel.MANDATORY if rule.enforcement == rules.MANDATORY else EnforcementLevel.ADVISORY
         assert policy.enforcement_level == level
         assert isinstance(policy, ResourceValidationPolicy if rule.resource_check else StackValidationPolicy)
@@ -69,7 +72,7 @@ def test_one_policy_per_rule_with_its_level_and_kind():
 
 def test_a_resource_policy_reports_the_rules_messages():
     reported = []
-    args = ResourceValidationArgs(rules.INGRESS_RULE, OPEN_INGRESS, "urn:x", "open", _opts(), None)
+    args = ResourceValidationArgs(INGRESS_RULE, OPEN_INGRESS, "urn:x", "open", _opts(), None)
     _policy("sg-no-internet-ingress").validate(args, lambda message, urn=None: reported.append((message, urn)))
     assert reported == [("ingress from 0.0.0.0/0 (tcp 443): the whole internet may connect", None)]
 
@@ -78,9 +81,13 @@ def test_a_stack_policy_reports_on_the_offending_resource_found_through_dependen
     def resource(type_, name, props, deps=()):
         return PolicyResource(type_, props, f"urn:{name}", name, _opts(), None, None, list(deps), {})
 
-    group = resource(rules.SECURITY_GROUP, "endpoints", {"vpcId": "vpc-1"})
-    endpoint = resource(rules.VPC_ENDPOINT, "sts", {"vpcEndpointType": "Interface", "securityGroupIds": ["unknown-in-outputs"]}, [group])
-    rule = resource(rules.INGRESS_RULE, "all", {"securityGroupId": "?", "ipProtocol": "-1", "cidrIpv4": "10.0.0.0/8"}, [group])
+    group = resource(SECURITY_GROUP, "endpoints", {"vpcId": "vpc-1"})
+    endpoint = resource(
+        VPC_ENDPOINT, "sts", {"vpcEndpointType": "Interface", "securityGroupIds": ["unknown-in-outputs"]}, [group]
+    )
+    rule = resource(
+        INGRESS_RULE, "all", {"securityGroupId": "?", "ipProtocol": "-1", "cidrIpv4": "10.0.0.0/8"}, [group]
+    )
     reported = []
     _policy("endpoint-sg-not-all-ports").validate(
         StackValidationArgs([group, endpoint, rule]), lambda message, urn=None: reported.append((message, urn))
@@ -96,15 +103,30 @@ def test_a_stack_policy_follows_property_dependencies_before_plain_ones():
     def resource(type_, name, props, deps=(), by_property=None):
         return PolicyResource(type_, props, f"urn:{name}", name, _opts(), None, None, list(deps), by_property or {})
 
-    endpoints = resource(rules.SECURITY_GROUP, "endpoints", {})
-    clients = resource(rules.SECURITY_GROUP, "clients", {})
-    endpoint = resource(rules.VPC_ENDPOINT, "sts", {"vpcEndpointType": "Interface", "securityGroupIds": ["?"]},
-                        [endpoints], {"securityGroupIds": [endpoints]})
+    endpoints = resource(SECURITY_GROUP, "endpoints", {})
+    clients = resource(SECURITY_GROUP, "clients", {})
+    endpoint = resource(
+        VPC_ENDPOINT,
+        "sts",
+        {"vpcEndpointType": "Interface", "securityGroupIds": ["?"]},
+        [endpoints],
+        {"securityGroupIds": [endpoints]},
+    )
     props = {"securityGroupId": "?", "referencedSecurityGroupId": "?", "ipProtocol": "-1"}
-    on_clients = resource(rules.INGRESS_RULE, "from-endpoints", props, [clients, endpoints],
-                          {"securityGroupId": [clients], "referencedSecurityGroupId": [endpoints]})
-    on_endpoints = resource(rules.INGRESS_RULE, "from-clients", props, [clients, endpoints],
-                            {"securityGroupId": [endpoints], "referencedSecurityGroupId": [clients]})
+    on_clients = resource(
+        INGRESS_RULE,
+        "from-endpoints",
+        props,
+        [clients, endpoints],
+        {"securityGroupId": [clients], "referencedSecurityGroupId": [endpoints]},
+    )
+    on_endpoints = resource(
+        INGRESS_RULE,
+        "from-clients",
+        props,
+        [clients, endpoints],
+        {"securityGroupId": [endpoints], "referencedSecurityGroupId": [clients]},
+    )
     reported = []
     _policy("endpoint-sg-not-all-ports").validate(
         StackValidationArgs([endpoints, clients, endpoint, on_clients, on_endpoints]),
@@ -114,6 +136,37 @@ def test_a_stack_policy_follows_property_dependencies_before_plain_ones():
 
 
 # --------------------------------------------------------------------------- the pack as the CLI runs it
+
+
+# What the pack's folder sees when the CLI runs it: `python -m pulumi.policy <engine> .` in the folder.
+# The constructor is replaced so the pack is built and reported instead of served.
+_LOAD_AS_THE_CLI = """
+import json, runpy, sys
+import pulumi_policy
+pulumi_policy.PolicyPack = lambda **kwargs: print(json.dumps([p.name for p in kwargs["policies"]]))
+sys.path.insert(0, ".")  # what `-m` and runpy.run_path(".") put first
+runpy.run_path(".", run_name="__main__")
+loaded = {name: getattr(m, "__file__", None) for name, m in sys.modules.items()}
+print(json.dumps({name: loaded[name] for name in ("contracts.tags", "policy.rules", "rules", "pack") if name in loaded}))
+"""
+
+
+def test_the_pack_folder_loads_as_the_cli_runs_it_with_contracts_from_the_project_root():
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_AS_THE_CLI],
+        cwd=PACK_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert done.returncode == 0, done.stderr
+    names, modules = (json.loads(line) for line in done.stdout.splitlines()[-2:])
+    assert names == [r.name for r in rules.RULES]
+    # every module once, as the package `policy`; `contracts` from the project root beside it
+    assert set(modules) == {"contracts.tags", "policy.rules"}
+    assert Path(modules["contracts.tags"]) == PACK_DIR.parent / "contracts" / "tags.py"
+    assert Path(modules["policy.rules"]) == PACK_DIR / "rules.py"
 
 
 def _struct(props: dict) -> struct_pb2.Struct:
@@ -128,7 +181,10 @@ def analyzer():
     folder, program ".", so the project (and the `policy` package) is not on the path."""
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."],
-        cwd=PACK_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=PACK_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     try:
@@ -144,15 +200,21 @@ def analyzer():
 
 def _analyze(stub, r: dict):
     return stub.Analyze(
-        analyzer_pb2.AnalyzeRequest(type=r["type"], properties=_struct(r["inputs"]), urn=r["urn"], name=r["name"]), timeout=10
+        analyzer_pb2.AnalyzeRequest(type=r["type"], properties=_struct(r["inputs"]), urn=r["urn"], name=r["name"]),
+        timeout=10,
     ).diagnostics
 
 
 def _analyze_stack(stub, resources: list[dict]):
     request = analyzer_pb2.AnalyzeStackRequest(
         resources=[
-            analyzer_pb2.AnalyzerResource(type=r["type"], properties=_struct(r["inputs"]), urn=r["urn"], name=r["name"],
-                                          dependencies=r.get("dependencies", []))
+            analyzer_pb2.AnalyzerResource(
+                type=r["type"],
+                properties=_struct(r["inputs"]),
+                urn=r["urn"],
+                name=r["name"],
+                dependencies=r.get("dependencies", []),
+            )
             for r in resources
         ]
     )
@@ -164,7 +226,8 @@ def test_the_running_pack_lists_every_rule_with_its_level(analyzer):
     assert info.name == pack.NAME
     levels = {p.name: p.enforcementLevel for p in info.policies}
     assert levels == {
-        r.name: analyzer_pb2.MANDATORY if r.enforcement == rules.MANDATORY else analyzer_pb2.ADVISORY for r in rules.RULES
+        r.name: analyzer_pb2.MANDATORY if r.enforcement == rules.MANDATORY else analyzer_pb2.ADVISORY
+        for r in rules.RULES
     }
 
 
@@ -181,7 +244,7 @@ def test_the_running_pack_passes_the_planned_stacks_and_fails_a_planted_breach(a
     assert diagnostic.policyName == "sg-no-internet-ingress" and diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
     assert "0.0.0.0/0" in diagnostic.message
 
-    function = next(r for r in resources if r["type"] == rules.FUNCTION)
+    function = next(r for r in resources if r["type"] == FUNCTION)
     function["inputs"]["loggingConfig"]["logGroup"] = "/not/declared"
     [diagnostic] = _analyze_stack(analyzer, resources)
     assert diagnostic.policyName == "lambda-log-group-retention" and diagnostic.urn == function["urn"]
@@ -190,7 +253,21 @@ def test_the_running_pack_passes_the_planned_stacks_and_fails_a_planted_breach(a
 def test_a_value_unknown_during_preview_is_reported_not_crashed(analyzer):
     unknown_string = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's marker for a computed string
     props = {"endpointConfiguration": {"types": "PRIVATE"}, "policy": unknown_string}
-    diagnostics = _analyze(analyzer, {"type": rules.REST_API, "inputs": props, "urn": "urn:api", "name": "api"})
+    diagnostics = _analyze(analyzer, {"type": REST_API, "inputs": props, "urn": "urn:api", "name": "api"})
     # Every rule that reads the document says so (it runs in full during `pulumi up`); nothing fails.
     assert "api-private-source-vpce" in {d.policyName for d in diagnostics}
     assert all("during preview" in d.message and d.enforcementLevel == analyzer_pb2.ADVISORY for d in diagnostics)
+
+
+def test_the_running_pack_tells_functions_apart_by_the_contracts_tags(analyzer):
+    """The CLI-started pack reads `contracts.tags`: the presigned-URL function must be in a VPC, the authorizer need not."""
+    props = {
+        "runtime": "python3.13",
+        "tracingConfig": {"mode": "Active"},
+        "tags": {FUNCTION_TAG: PRESIGNED_URL_FUNCTION},
+    }
+    function = {"type": FUNCTION, "inputs": props, "urn": "urn:fn", "name": "fn"}
+    [diagnostic] = _analyze(analyzer, function)
+    assert diagnostic.policyName == "lambda-runtime-tracing-vpc" and "not in a VPC" in diagnostic.message
+    function["inputs"] = props | {"tags": {FUNCTION_TAG: AUTHORIZER_FUNCTION}}
+    assert list(_analyze(analyzer, function)) == []

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
 from policy import rules, runner
+from policy.resource_types import (
+    DOMAIN,
+    FUNCTION,
+    INGRESS_RULE,
+    LOG_GROUP,
+    METHOD,
+    METHOD_SETTINGS,
+    RAM_PRINCIPAL,
+    RAM_SHARE,
+    REST_API,
+    ROLE,
+    ROLE_POLICY,
+    STAGE,
+    TABLE,
+    USER_POOL,
+    USER_POOL_CLIENT,
+    VPC_ENDPOINT,
+)
 
 ORG = "arn:aws:organizations::111111111111:organization/o-exampleorgid"
 
@@ -49,8 +67,8 @@ def _policy(type_: str, name: str, key: str, edit: Callable[[dict], None]):
 
 def _org_share(allow_external: bool):
     def mutate(resources):
-        _find(resources, rules.RAM_PRINCIPAL, "hub-share-")["inputs"]["principal"] = ORG
-        _find(resources, rules.RAM_SHARE, "hub-share")["inputs"]["allowExternalPrincipals"] = allow_external
+        _find(resources, RAM_PRINCIPAL, "hub-share-")["inputs"]["principal"] = ORG
+        _find(resources, RAM_SHARE, "hub-share")["inputs"]["allowExternalPrincipals"] = allow_external
 
     return mutate
 
@@ -61,42 +79,144 @@ def _open_api(document: dict) -> None:
 
 # (rule, stack, resource the violation lands on, planted breach)
 BREACHES = [
-    ("api-private-source-vpce", "shared", "access-api", _set(rules.REST_API, "access-api", endpointConfiguration={"types": "REGIONAL"})),
-    ("api-private-source-vpce", "shared", "access-api", _policy(rules.REST_API, "access-api", "policy", _open_api)),
-    ("api-authorizers-logs-tracing", "shared", "access-get-user", _set(rules.METHOD, "access-get-user", authorization="NONE")),
-    ("api-authorizers-logs-tracing", "shared", "access-api", _set(rules.STAGE, "access-api", xrayTracingEnabled=False)),
-    ("api-authorizers-logs-tracing", "shared", "access-api",
-     lambda rs: _find(rs, rules.METHOD_SETTINGS, "access-api")["inputs"]["settings"].update(dataTraceEnabled=True)),
-    ("lambda-runtime-tracing-vpc", "shared", "access-authorizer", _set(rules.FUNCTION, "access-authorizer", runtime="python3.11")),
-    ("lambda-runtime-tracing-vpc", "shared", "access-presigned-url", _drop(rules.FUNCTION, "access-presigned-url", "vpcConfig")),
-    ("lambda-log-group-retention", "shared", "access-authorizer",
-     _set(rules.FUNCTION, "access-authorizer", loggingConfig={"logFormat": "JSON", "logGroup": "/elsewhere"})),
-    ("lambda-env-no-secrets", "shared", "access-authorizer",
-     lambda rs: _find(rs, rules.FUNCTION, "access-authorizer")["inputs"]["environment"]["variables"].update(SIGNING_KEY="x")),
-    ("dynamodb-pitr-encryption", "shared", "access-users", _set(rules.TABLE, "access-users", pointInTimeRecovery={"enabled": False})),
-    ("dynamodb-deletion-protection", "shared", "access-lobs", _set(rules.TABLE, "access-lobs", deletionProtectionEnabled=False)),
-    ("iam-no-wildcard-actions", "shared", "access-presigned-url",
-     _policy(rules.ROLE_POLICY, "access-presigned-url", "policy", lambda d: _statement(d, "ReadMappings").update(Action="dynamodb:*"))),
-    ("iam-sensitive-actions-scoped", "shared", "access-presigned-url",
-     _policy(rules.ROLE_POLICY, "access-presigned-url", "policy", lambda d: _statement(d, "AssumeLobAccessRoles").update(Resource="*"))),
-    ("iam-trust-specific-principals", "lob-a", "lob-a-access-role",
-     _policy(rules.ROLE, "lob-a-access-role", "assumeRolePolicy", lambda d: d["Statement"][0].update(Principal={"AWS": "*"}))),
-    ("iam-presign-source-vpce", "lob-a", "lob-a-access-policy",
-     _policy(rules.ROLE_POLICY, "lob-a-access-policy", "policy", lambda d: _statement(d, "PresignThisDomainsProfiles").pop("Condition"))),
-    ("sagemaker-domain-vpc-only", "lob-b", "lob-b-domain", _set(rules.DOMAIN, "lob-b-domain", appNetworkAccessType="PublicInternetOnly")),
-    ("sg-no-internet-ingress", "lob-a", "lob-a-studio-self-in-all-0",
-     _set(rules.INGRESS_RULE, "lob-a-studio-self-in", cidrIpv6="::/0", referencedSecurityGroupId=None)),
-    ("sg-public-ingress-bastion-only", "shared", "hub-resolver-in-onprem-tcp-0",
-     _set(rules.INGRESS_RULE, "hub-resolver-in-onprem-tcp-0", cidrIpv4="198.51.100.0/24")),
-    ("endpoint-has-security-groups", "shared", "hub-sts", _set(rules.VPC_ENDPOINT, "hub-sts", securityGroupIds=[])),
-    ("endpoint-sg-not-all-ports", "shared", "hub-endpoints-in-tcp-0",
-     _set(rules.INGRESS_RULE, "hub-endpoints-in-tcp-0", ipProtocol="-1", fromPort=None, toPort=None)),
-    ("cognito-password-no-implicit", "shared", "access-users",
-     _set(rules.USER_POOL, "access-users", passwordPolicy={"minimumLength": 8.0})),
-    ("cognito-password-no-implicit", "shared", "access-client",
-     _set(rules.USER_POOL_CLIENT, "access-client", allowedOauthFlows=["implicit"], allowedOauthFlowsUserPoolClient=True)),
-    ("cognito-mfa", "shared", "access-users", _set(rules.USER_POOL, "access-users", mfaConfiguration="OFF")),
-    ("log-group-retention", "shared", "access-api-access", _drop(rules.LOG_GROUP, "access-api-access", "retentionInDays")),
+    (
+        "api-private-source-vpce",
+        "shared",
+        "access-api",
+        _set(REST_API, "access-api", endpointConfiguration={"types": "REGIONAL"}),
+    ),
+    ("api-private-source-vpce", "shared", "access-api", _policy(REST_API, "access-api", "policy", _open_api)),
+    (
+        "api-authorizers-logs-tracing",
+        "shared",
+        "access-get-user",
+        _set(METHOD, "access-get-user", authorization="NONE"),
+    ),
+    ("api-authorizers-logs-tracing", "shared", "access-api", _set(STAGE, "access-api", xrayTracingEnabled=False)),
+    (
+        "api-authorizers-logs-tracing",
+        "shared",
+        "access-api",
+        lambda rs: _find(rs, METHOD_SETTINGS, "access-api")["inputs"]["settings"].update(dataTraceEnabled=True),
+    ),
+    (
+        "lambda-runtime-tracing-vpc",
+        "shared",
+        "access-authorizer",
+        _set(FUNCTION, "access-authorizer", runtime="python3.11"),
+    ),
+    (
+        "lambda-runtime-tracing-vpc",
+        "shared",
+        "access-presigned-url",
+        _drop(FUNCTION, "access-presigned-url", "vpcConfig"),
+    ),
+    (
+        "lambda-log-group-retention",
+        "shared",
+        "access-authorizer",
+        _set(FUNCTION, "access-authorizer", loggingConfig={"logFormat": "JSON", "logGroup": "/elsewhere"}),
+    ),
+    (
+        "lambda-env-no-secrets",
+        "shared",
+        "access-authorizer",
+        lambda rs: _find(rs, FUNCTION, "access-authorizer")["inputs"]["environment"]["variables"].update(
+            SIGNING_KEY="x"
+        ),
+    ),
+    (
+        "dynamodb-pitr-encryption",
+        "shared",
+        "access-users",
+        _set(TABLE, "access-users", pointInTimeRecovery={"enabled": False}),
+    ),
+    (
+        "dynamodb-deletion-protection",
+        "shared",
+        "access-lobs",
+        _set(TABLE, "access-lobs", deletionProtectionEnabled=False),
+    ),
+    (
+        "iam-no-wildcard-actions",
+        "shared",
+        "access-presigned-url",
+        _policy(
+            ROLE_POLICY,
+            "access-presigned-url",
+            "policy",
+            lambda d: _statement(d, "ReadMappings").update(Action="dynamodb:*"),
+        ),
+    ),
+    (
+        "iam-sensitive-actions-scoped",
+        "shared",
+        "access-presigned-url",
+        _policy(
+            ROLE_POLICY,
+            "access-presigned-url",
+            "policy",
+            lambda d: _statement(d, "AssumeLobAccessRoles").update(Resource="*"),
+        ),
+    ),
+    (
+        "iam-trust-specific-principals",
+        "lob-a",
+        "lob-a-access-role",
+        _policy(
+            ROLE, "lob-a-access-role", "assumeRolePolicy", lambda d: d["Statement"][0].update(Principal={"AWS": "*"})
+        ),
+    ),
+    (
+        "iam-presign-source-vpce",
+        "lob-a",
+        "lob-a-access-policy",
+        _policy(
+            ROLE_POLICY,
+            "lob-a-access-policy",
+            "policy",
+            lambda d: _statement(d, "PresignThisDomainsProfiles").pop("Condition"),
+        ),
+    ),
+    (
+        "sagemaker-domain-vpc-only",
+        "lob-b",
+        "lob-b-domain",
+        _set(DOMAIN, "lob-b-domain", appNetworkAccessType="PublicInternetOnly"),
+    ),
+    (
+        "sg-no-internet-ingress",
+        "lob-a",
+        "lob-a-studio-self-in-all-0",
+        _set(INGRESS_RULE, "lob-a-studio-self-in", cidrIpv6="::/0", referencedSecurityGroupId=None),
+    ),
+    (
+        "sg-public-ingress-bastion-only",
+        "shared",
+        "hub-resolver-in-onprem-tcp-0",
+        _set(INGRESS_RULE, "hub-resolver-in-onprem-tcp-0", cidrIpv4="198.51.100.0/24"),
+    ),
+    ("endpoint-has-security-groups", "shared", "hub-sts", _set(VPC_ENDPOINT, "hub-sts", securityGroupIds=[])),
+    (
+        "endpoint-sg-not-all-ports",
+        "shared",
+        "hub-endpoints-in-tcp-0",
+        _set(INGRESS_RULE, "hub-endpoints-in-tcp-0", ipProtocol="-1", fromPort=None, toPort=None),
+    ),
+    (
+        "cognito-password-no-implicit",
+        "shared",
+        "access-users",
+        _set(USER_POOL, "access-users", passwordPolicy={"minimumLength": 8.0}),
+    ),
+    (
+        "cognito-password-no-implicit",
+        "shared",
+        "access-client",
+        _set(USER_POOL_CLIENT, "access-client", allowedOauthFlows=["implicit"], allowedOauthFlowsUserPoolClient=True),
+    ),
+    ("cognito-mfa", "shared", "access-users", _set(USER_POOL, "access-users", mfaConfiguration="OFF")),
+    ("log-group-retention", "shared", "access-api-access", _drop(LOG_GROUP, "access-api-access", "retentionInDays")),
     ("ram-org-share-internal", "shared", "hub-share", _org_share(True)),
     ("tgw-auto-accept-named-principals", "shared", "hub-tgw", _org_share(False)),
 ]
@@ -129,7 +249,14 @@ def test_the_project_stacks_have_no_violation_at_all(plan_resources):
 
 
 def test_a_violation_is_one_line_with_level_rule_stack_resource_and_why():
-    resources = [{"type": rules.INGRESS_RULE, "name": "open", "urn": "urn:x", "inputs": {"cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22}}]
+    resources = [
+        {
+            "type": INGRESS_RULE,
+            "name": "open",
+            "urn": "urn:x",
+            "inputs": {"cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22},
+        }
+    ]
     [violation] = runner.evaluate("shared", resources)
     line = runner.format_violation(violation)
     assert "\n" not in line
@@ -141,9 +268,9 @@ def test_a_violation_is_one_line_with_level_rule_stack_resource_and_why():
     "resources, says",
     [
         (["not a resource"], "resource #0 is a str"),
-        ([{"type": rules.LOG_GROUP, "name": "g", "inputs": {}}], "resource #0 (g) lacks urn"),
-        ([{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": "x"}], "resource g has inputs of type str"),
-        ([{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": {}, "dependencies": "u2"}], "not a list of URNs"),
+        ([{"type": LOG_GROUP, "name": "g", "inputs": {}}], "resource #0 (g) lacks urn"),
+        ([{"type": LOG_GROUP, "name": "g", "urn": "u", "inputs": "x"}], "resource g has inputs of type str"),
+        ([{"type": LOG_GROUP, "name": "g", "urn": "u", "inputs": {}, "dependencies": "u2"}], "not a list of URNs"),
     ],
 )
 def test_malformed_resources_are_refused_with_what_is_wrong(resources, says):
@@ -158,7 +285,7 @@ def test_a_rule_that_fails_is_named_with_the_resource(monkeypatch):
 
     monkeypatch.setattr(rules, "RULES", (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", resource_check=broken),))
     with pytest.raises(runner.PolicyError, match=r"policy broken failed on s/g: KeyError\('boom'\)"):
-        runner.evaluate("s", [{"type": rules.LOG_GROUP, "name": "g", "urn": "u", "inputs": {}}])
+        runner.evaluate("s", [{"type": LOG_GROUP, "name": "g", "urn": "u", "inputs": {}}])
 
 
 def test_rule_count_is_the_number_of_policies():

@@ -1,0 +1,40 @@
+"""The Pulumi type tokens of the resources the rules look at."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# API Gateway
+REST_API: Final = "aws:apigateway/restApi:RestApi"
+REST_API_POLICY: Final = "aws:apigateway/restApiPolicy:RestApiPolicy"
+METHOD: Final = "aws:apigateway/method:Method"
+STAGE: Final = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS: Final = "aws:apigateway/methodSettings:MethodSettings"
+# Lambda and its logs
+FUNCTION: Final = "aws:lambda/function:Function"
+LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
+# DynamoDB
+TABLE: Final = "aws:dynamodb/table:Table"
+# IAM (and the resource policies of other services)
+ROLE: Final = "aws:iam/role:Role"
+ROLE_POLICY: Final = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_POLICY: Final = "aws:iam/policy:Policy"
+USER_POLICY: Final = "aws:iam/userPolicy:UserPolicy"
+GROUP_POLICY: Final = "aws:iam/groupPolicy:GroupPolicy"
+BUCKET_POLICY: Final = "aws:s3/bucketPolicy:BucketPolicy"
+# SageMaker
+DOMAIN: Final = "aws:sagemaker/domain:Domain"
+# The network
+VPC_ENDPOINT: Final = "aws:ec2/vpcEndpoint:VpcEndpoint"
+VPC_ENDPOINT_POLICY: Final = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
+SECURITY_GROUP_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+TRANSIT_GATEWAY: Final = "aws:ec2transitgateway/transitGateway:TransitGateway"
+# Cognito
+USER_POOL: Final = "aws:cognito/userPool:UserPool"
+USER_POOL_CLIENT: Final = "aws:cognito/userPoolClient:UserPoolClient"
+# RAM
+RAM_SHARE: Final = "aws:ram/resourceShare:ResourceShare"
+RAM_PRINCIPAL: Final = "aws:ram/principalAssociation:PrincipalAssociation"
+RAM_RESOURCE: Final = "aws:ram/resourceAssociation:ResourceAssociation"

@@ -1,0 +1,144 @@
+"""API Gateway rules (`policy/apigateway.py`): a passing and a failing resource each."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policy.resource_types import METHOD, METHOD_SETTINGS, REST_API, REST_API_POLICY, STAGE
+from tests.policy.support import VPCE, check, doc
+
+API_POLICY = doc(
+    {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "execute-api:Invoke",
+        "Resource": "execute-api:/*",
+        "Condition": {"StringEquals": {"aws:SourceVpce": VPCE}},
+    },
+    {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "execute-api:Invoke",
+        "Resource": "execute-api:/*",
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": VPCE}},
+    },
+)
+
+
+def test_private_api_bound_to_its_endpoint_passes():
+    props = {"endpointConfiguration": {"types": "PRIVATE", "vpcEndpointIds": [VPCE]}, "policy": API_POLICY}
+    assert check("api-private-source-vpce", REST_API, props) == []
+    # the list form of `types`, and a policy given as an object
+    props = {"endpointConfiguration": {"types": ["PRIVATE"]}, "policy": json.loads(API_POLICY)}
+    assert check("api-private-source-vpce", REST_API, props) == []
+
+
+@pytest.mark.parametrize("types", [None, "EDGE", "REGIONAL", ["PRIVATE", "REGIONAL"]])
+def test_api_that_is_not_private_fails(types):
+    props = {"policy": API_POLICY} | ({"endpointConfiguration": {"types": types}} if types else {})
+    [problem] = check("api-private-source-vpce", REST_API, props)
+    assert "use PRIVATE" in problem
+
+
+def test_api_policy_allowing_invoke_without_source_vpce_fails():
+    open_policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
+    )
+    [problem] = check(
+        "api-private-source-vpce", REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": open_policy}
+    )
+    assert "has no aws:SourceVpce condition" in problem and "statement 0" in problem
+    # the same document in a separate RestApiPolicy resource
+    assert check("api-private-source-vpce", REST_API_POLICY, {"restApiId": "abc", "policy": open_policy})
+
+
+@pytest.mark.parametrize(
+    "condition, why",
+    [
+        ({"StringEqualsIfExists": {"aws:SourceVpce": VPCE}}, "IfExists"),
+        ({"StringLike": {"aws:sourcevpce": "vpce-*"}}, "matches any endpoint"),
+        ({"StringEquals": {"aws:SourceVpc": "vpc-1"}}, "no aws:SourceVpce condition"),
+    ],
+)
+def test_api_policy_with_a_weak_endpoint_condition_fails(condition, why):
+    policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": ["execute-api:*"], "Resource": "*", "Condition": condition}
+    )
+    [problem] = check(
+        "api-private-source-vpce", REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy}
+    )
+    assert why in problem
+
+
+def test_one_proper_binding_is_enough_since_conditions_all_apply():
+    condition = {"StringEquals": {"aws:SourceVpce": VPCE}, "StringLikeIfExists": {"aws:SourceVpce": "*"}}
+    policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*", "Condition": condition}
+    )
+    assert (
+        check("api-private-source-vpce", REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy})
+        == []
+    )
+
+
+def test_a_deny_that_does_not_cover_the_allowed_resources_does_not_bind_them():
+    policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "execute-api:Invoke",
+            "Resource": "execute-api:/dev/GET/*",
+            "Condition": {"StringNotEquals": {"aws:SourceVpce": VPCE}},
+        },
+    )
+    assert check("api-private-source-vpce", REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy})
+
+
+def test_unconditional_allow_is_fine_when_a_deny_outside_the_endpoint_backs_it():
+    policy = doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "execute-api:Invoke",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:SourceVpce": [VPCE]}},
+        },
+    )
+    assert (
+        check("api-private-source-vpce", REST_API, {"endpointConfiguration": {"types": "PRIVATE"}, "policy": policy})
+        == []
+    )
+
+
+def test_methods_with_an_authorizer_pass_and_open_methods_fail():
+    name = "api-authorizers-logs-tracing"
+    assert check(name, METHOD, {"httpMethod": "GET", "authorization": "CUSTOM", "authorizerId": "abc"}) == []
+    assert check(name, METHOD, {"httpMethod": "GET", "authorization": "AWS_IAM"}) == []
+    [problem] = check(name, METHOD, {"httpMethod": "GET", "authorization": "NONE"})
+    assert "authorization NONE" in problem
+    [problem] = check(name, METHOD, {"httpMethod": "POST", "authorization": "CUSTOM"})
+    assert "without an authorizerId" in problem
+
+
+def test_execution_logs_must_not_hold_full_requests():
+    name = "api-authorizers-logs-tracing"
+    settings = {"loggingLevel": "ERROR", "dataTraceEnabled": False, "metricsEnabled": True}
+    assert check(name, METHOD_SETTINGS, {"methodPath": "*/*", "stageName": "dev", "settings": settings}) == []
+    [problem] = check(name, METHOD_SETTINGS, {"methodPath": "*/*", "settings": settings | {"dataTraceEnabled": True}})
+    assert "bearer tokens" in problem
+
+
+def test_stages_need_access_logs_and_tracing():
+    name = "api-authorizers-logs-tracing"
+    good = {
+        "stageName": "dev",
+        "xrayTracingEnabled": True,
+        "accessLogSettings": {"destinationArn": "arn:aws:logs:us-east-1:1:log-group:x", "format": "{}"},
+    }
+    assert check(name, STAGE, good) == []
+    problems = check(name, STAGE, {"stageName": "dev"})
+    assert len(problems) == 2 and "access logs" in problems[0] and "X-Ray" in problems[1]
