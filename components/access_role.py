@@ -10,7 +10,6 @@ central Studio endpoint. Nothing else is attached.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -39,7 +38,7 @@ class AccessRoleArgs:
 class AccessRole(pulumi.ComponentResource):
     role: aws.iam.Role
 
-    def __init__(self, name: str, args: AccessRoleArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: AccessRoleArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("studio-access:access_role:AccessRole", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from . import security
-from .config import HubConfig, RamConfig
-from .vpc import TgwVpc, TgwVpcArgs
+from .vpc import TgwVpc, TgwVpcArgs, VpcLayout
+
+Addresses = tuple[ipaddress.IPv4Address, ipaddress.IPv4Address]
 
 
 @dataclass(frozen=True)
@@ -51,14 +51,22 @@ ENDPOINTS: dict[str, Endpoint] = {
 @dataclass(frozen=True, kw_only=True)
 class NetworkHubArgs:
     region: str
-    hub: HubConfig
-    ram: RamConfig
-    zones: tuple[str, str]
+    central: VpcLayout
+    transit_gateway_asn: int
+    # Route 53 Resolver endpoint addresses, one per private subnet of the central VPC.
+    resolver_inbound_ips: Addresses
+    resolver_outbound_ips: Addresses
+    # On-premises resolvers' ranges: the only sources of DNS queries to the inbound endpoint.
+    on_prem_cidrs: tuple[ipaddress.IPv4Network, ...]
     # Every range that reaches the endpoints through the TGW or from on-premises (LOB VPCs,
     # the access VPC, on-premises): the only sources the endpoint security group admits.
-    client_cidrs: Sequence[ipaddress.IPv4Network]
+    client_cidrs: tuple[ipaddress.IPv4Network, ...]
     # LOB accounts the TGW and the resolver rules are shared with (unless an organization is).
-    lob_accounts: Sequence[str]
+    lob_accounts: tuple[str, ...]
+    # Share with the whole organization instead of the LOB accounts.
+    organization_arn: str | None = None
+    # Needed to share with accounts outside the organization (they accept the invitation).
+    allow_external_principals: bool = False
 
 
 class NetworkHub(pulumi.ComponentResource):
@@ -72,14 +80,14 @@ class NetworkHub(pulumi.ComponentResource):
     outbound: aws.route53.ResolverEndpoint
     rules: dict[str, aws.route53.ResolverRule]
 
-    def __init__(self, name: str, args: NetworkHubArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: NetworkHubArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:network_hub:NetworkHub", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         self.transit_gateway = aws.ec2transitgateway.TransitGateway(
             f"{name}-tgw",
             description="studio-access hub",
-            amazon_side_asn=args.hub.transit_gateway_asn,
+            amazon_side_asn=args.transit_gateway_asn,
             auto_accept_shared_attachments="enable",
             default_route_table_association="enable",
             default_route_table_propagation="enable",
@@ -90,7 +98,7 @@ class NetworkHub(pulumi.ComponentResource):
         )
         self.central = TgwVpc(
             f"{name}-central",
-            TgwVpcArgs(layout=args.hub, zones=args.zones, transit_gateway_id=self.transit_gateway.id),
+            TgwVpcArgs(layout=args.central, transit_gateway_id=self.transit_gateway.id),
             opts=child,
         )
         vpc_id = self.central.vpc.id
@@ -155,7 +163,10 @@ class NetworkHub(pulumi.ComponentResource):
 
         # --- Route 53 Resolver: inbound (answers with the hosted zones), outbound (forwards to it)
         self.inbound_security_group = security.security_group(
-            f"{name}-resolver-in", vpc_id, "Resolver inbound endpoint: DNS from on-premises and the outbound endpoint", self
+            f"{name}-resolver-in",
+            vpc_id,
+            "Resolver inbound endpoint: DNS from on-premises and the outbound endpoint",
+            self,
         )
         self.outbound_security_group = security.security_group(
             f"{name}-resolver-out", vpc_id, "Resolver outbound endpoint: DNS to the inbound endpoint only", self
@@ -167,7 +178,7 @@ class NetworkHub(pulumi.ComponentResource):
             self.inbound_security_group,
             protocols=dns_protocols,
             port=53,
-            cidrs=[str(c) for c in args.hub.on_prem_cidrs],
+            cidrs=[str(c) for c in args.on_prem_cidrs],
             description="DNS from on-premises resolvers",
             parent=self,
         )
@@ -187,13 +198,15 @@ class NetworkHub(pulumi.ComponentResource):
             self.outbound_security_group,
             protocols=dns_protocols,
             port=53,
-            cidrs=[f"{ip}/32" for ip in args.hub.resolver_inbound_ips],
+            cidrs=[f"{ip}/32" for ip in args.resolver_inbound_ips],
             description="DNS to the inbound endpoint",
             parent=self,
         )
 
-        self.inbound = self._resolver_endpoint(name, "INBOUND", self.inbound_security_group, args.hub.resolver_inbound_ips)
-        self.outbound = self._resolver_endpoint(name, "OUTBOUND", self.outbound_security_group, args.hub.resolver_outbound_ips)
+        self.inbound = self._resolver_endpoint(name, "INBOUND", self.inbound_security_group, args.resolver_inbound_ips)
+        self.outbound = self._resolver_endpoint(
+            name, "OUTBOUND", self.outbound_security_group, args.resolver_outbound_ips
+        )
         self.rules = {
             key: aws.route53.ResolverRule(
                 f"{name}-{key}",
@@ -202,8 +215,7 @@ class NetworkHub(pulumi.ComponentResource):
                 rule_type="FORWARD",
                 resolver_endpoint_id=self.outbound.id,
                 target_ips=[
-                    aws.route53.ResolverRuleTargetIpArgs(ip=str(ip), port=53)
-                    for ip in args.hub.resolver_inbound_ips
+                    aws.route53.ResolverRuleTargetIpArgs(ip=str(ip), port=53) for ip in args.resolver_inbound_ips
                 ],
                 opts=child,
             )
@@ -214,7 +226,7 @@ class NetworkHub(pulumi.ComponentResource):
         self.share = aws.ram.ResourceShare(
             f"{name}-share",
             name=f"{name}-studio-access-network",
-            allow_external_principals=args.ram.allow_external_principals,
+            allow_external_principals=args.allow_external_principals,
             opts=child,
         )
         shared_arns = {"tgw": self.transit_gateway.arn} | {f"rule-{k}": r.arn for k, r in self.rules.items()}
@@ -222,7 +234,7 @@ class NetworkHub(pulumi.ComponentResource):
             aws.ram.ResourceAssociation(
                 f"{name}-share-{key}", resource_arn=arn, resource_share_arn=self.share.arn, opts=child
             )
-        principals = [args.ram.organization_arn] if args.ram.organization_arn else list(args.lob_accounts)
+        principals = [args.organization_arn] if args.organization_arn else list(args.lob_accounts)
         self.principal_associations = [
             aws.ram.PrincipalAssociation(
                 f"{name}-share-{'organization' if principal.startswith('arn:') else principal}",
@@ -242,7 +254,9 @@ class NetworkHub(pulumi.ComponentResource):
             }
         )
 
-    def _resolver_endpoint(self, name, direction, group, ips) -> aws.route53.ResolverEndpoint:
+    def _resolver_endpoint(
+        self, name: str, direction: str, group: aws.ec2.SecurityGroup, ips: Addresses
+    ) -> aws.route53.ResolverEndpoint:
         return aws.route53.ResolverEndpoint(
             f"{name}-resolver-{direction.lower()}",
             name=f"{name}-{direction.lower()}",
@@ -250,7 +264,7 @@ class NetworkHub(pulumi.ComponentResource):
             security_group_ids=[group.id],
             ip_addresses=[
                 aws.route53.ResolverEndpointIpAddressArgs(subnet_id=subnet.id, ip=str(ip))
-                for subnet, ip in zip(self.central.private_subnets, ips)
+                for subnet, ip in zip(self.central.private_subnets, ips, strict=True)
             ],
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -9,20 +9,23 @@ with routes both ways, and the API Gateway and Studio hosted zones associated wi
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Final
 
 import pulumi
 import pulumi_aws as aws
 
+from contracts.tags import BASTION_SSH, PURPOSE_TAG
+
 from . import security
-from .config import OnPremConfig
 
 # Public SSM parameters for current images (no hard-coded, ageing AMI ids).
 AMAZON_LINUX_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 WINDOWS_PARAMETER = "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base"
 # Tag that tells the policy pack this SSH ingress is the simulator's, from a configured range.
-BASTION_TAG = {"studio-access:purpose": "onprem-bastion-ssh"}
+BASTION_TAG: Final = {PURPOSE_TAG: BASTION_SSH}
 
 INSTALL_FIREFOX = """<powershell>
 $ErrorActionPreference = "Stop"
@@ -33,17 +36,29 @@ Start-Process msiexec.exe -Wait -ArgumentList "/i `"$installer`" /quiet"
 """
 
 
+Subnets = tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]
+
+
 @dataclass(frozen=True, kw_only=True)
 class OnPremSimulatorArgs:
-    config: OnPremConfig
     region: str
+    vpc_cidr: ipaddress.IPv4Network
+    # One of each per zone: public (bastion, NAT gateway) and private (the Windows desktop).
+    public_subnets: Subnets
+    private_subnets: Subnets
     zones: tuple[str, str]
+    # The EC2 key pair of both hosts; the only range SSH to the bastion is open to.
+    key_pair_name: str
+    bastion_allowed_cidr: ipaddress.IPv4Network
+    bastion_instance_type: str
+    windows_instance_type: str
+    # Install Firefox on the desktop at first boot (through the NAT gateway).
+    install_browser: bool
     central_vpc_id: pulumi.Input[str]
     central_vpc_cidr: str
     central_route_table_id: pulumi.Input[str]
     # The hosted zones a desktop needs: execute-api (the API) and studio (the presigned URL).
-    hosted_zone_ids: dict[str, pulumi.Input[str]]
-    api_url: pulumi.Input[str]
+    hosted_zone_ids: Mapping[str, pulumi.Input[str]]
 
 
 class OnPremSimulator(pulumi.ComponentResource):
@@ -53,72 +68,130 @@ class OnPremSimulator(pulumi.ComponentResource):
     windows: aws.ec2.Instance
     tunnel_command: pulumi.Output[str]
 
-    def __init__(self, name: str, args: OnPremSimulatorArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: OnPremSimulatorArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:onprem:OnPremSimulator", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        cfg = args.config
 
         self.vpc = aws.ec2.Vpc(
-            f"{name}-vpc", cidr_block=str(cfg.vpc_cidr), enable_dns_support=True, enable_dns_hostnames=True,
-            tags={"Name": f"{name}-vpc"}, opts=child,
+            f"{name}-vpc",
+            cidr_block=str(args.vpc_cidr),
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": f"{name}-vpc"},
+            opts=child,
         )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=child)
-        public = self._subnets(name, "public", cfg.public_subnets, args.zones)
-        private = self._subnets(name, "private", cfg.private_subnets, args.zones)
+        public = self._subnets(name, "public", args.public_subnets, args.zones)
+        private = self._subnets(name, "private", args.private_subnets, args.zones)
         eip = aws.ec2.Eip(f"{name}-nat", domain="vpc", tags={"Name": f"{name}-nat"}, opts=child)
         nat = aws.ec2.NatGateway(
-            f"{name}-nat", allocation_id=eip.id, subnet_id=public[0].id, tags={"Name": f"{name}-nat"},
+            f"{name}-nat",
+            allocation_id=eip.id,
+            subnet_id=public[0].id,
+            tags={"Name": f"{name}-nat"},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
         )
         self.peering = aws.ec2.VpcPeeringConnection(
-            f"{name}-central", vpc_id=self.vpc.id, peer_vpc_id=args.central_vpc_id, auto_accept=True,
-            tags={"Name": f"{name}-central"}, opts=child,
+            f"{name}-central",
+            vpc_id=self.vpc.id,
+            peer_vpc_id=args.central_vpc_id,
+            auto_accept=True,
+            tags={"Name": f"{name}-central"},
+            opts=child,
         )
         public_rt = self._route_table(name, "public", public)
         private_rt = self._route_table(name, "private", private)
-        aws.ec2.Route(f"{name}-public-internet", route_table_id=public_rt.id, destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id, opts=child)
-        aws.ec2.Route(f"{name}-private-internet", route_table_id=private_rt.id, destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id, opts=child)
         aws.ec2.Route(
-            f"{name}-to-central", route_table_id=private_rt.id, destination_cidr_block=args.central_vpc_cidr,
-            vpc_peering_connection_id=self.peering.id, opts=child,
+            f"{name}-public-internet",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=gateway.id,
+            opts=child,
         )
         aws.ec2.Route(
-            f"{name}-from-central", route_table_id=args.central_route_table_id, destination_cidr_block=str(cfg.vpc_cidr),
-            vpc_peering_connection_id=self.peering.id, opts=child,
+            f"{name}-private-internet",
+            route_table_id=private_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            nat_gateway_id=nat.id,
+            opts=child,
+        )
+        aws.ec2.Route(
+            f"{name}-to-central",
+            route_table_id=private_rt.id,
+            destination_cidr_block=args.central_vpc_cidr,
+            vpc_peering_connection_id=self.peering.id,
+            opts=child,
+        )
+        aws.ec2.Route(
+            f"{name}-from-central",
+            route_table_id=args.central_route_table_id,
+            destination_cidr_block=str(args.vpc_cidr),
+            vpc_peering_connection_id=self.peering.id,
+            opts=child,
         )
         for key, zone_id in args.hosted_zone_ids.items():
-            aws.route53.ZoneAssociation(f"{name}-{key}", zone_id=zone_id, vpc_id=self.vpc.id, vpc_region=args.region, opts=child)
+            aws.route53.ZoneAssociation(
+                f"{name}-{key}", zone_id=zone_id, vpc_id=self.vpc.id, vpc_region=args.region, opts=child
+            )
 
         # --- hosts: SSH to the bastion from one range; RDP to Windows from the bastion only
-        bastion_group = security.security_group(f"{name}-bastion", self.vpc.id, "On-prem simulator bastion: SSH from the configured range", self)
-        windows_group = security.security_group(f"{name}-windows", self.vpc.id, "On-prem simulator desktop: RDP from the bastion", self)
-        security.rules(
-            f"{name}-bastion-ssh", "in", bastion_group, protocols=["tcp"], port=22, cidrs=[str(cfg.bastion_allowed_cidr)],
-            description="SSH from the configured range", parent=self, tags=BASTION_TAG,
+        bastion_group = security.security_group(
+            f"{name}-bastion", self.vpc.id, "On-prem simulator bastion: SSH from the configured range", self
+        )
+        windows_group = security.security_group(
+            f"{name}-windows", self.vpc.id, "On-prem simulator desktop: RDP from the bastion", self
         )
         security.rules(
-            f"{name}-bastion-rdp", "out", bastion_group, protocols=["tcp"], port=3389, groups=[windows_group.id],
-            description="RDP tunnel to the desktop", parent=self,
+            f"{name}-bastion-ssh",
+            "in",
+            bastion_group,
+            protocols=["tcp"],
+            port=22,
+            cidrs=[str(args.bastion_allowed_cidr)],
+            description="SSH from the configured range",
+            parent=self,
+            tags=BASTION_TAG,
         )
         security.rules(
-            f"{name}-windows-rdp", "in", windows_group, protocols=["tcp"], port=3389, groups=[bastion_group.id],
-            description="RDP from the bastion", parent=self,
+            f"{name}-bastion-rdp",
+            "out",
+            bastion_group,
+            protocols=["tcp"],
+            port=3389,
+            groups=[windows_group.id],
+            description="RDP tunnel to the desktop",
+            parent=self,
         )
         security.rules(
-            f"{name}-windows-https", "out", windows_group, protocols=["tcp"], port=443, cidrs=["0.0.0.0/0"],
+            f"{name}-windows-rdp",
+            "in",
+            windows_group,
+            protocols=["tcp"],
+            port=3389,
+            groups=[bastion_group.id],
+            description="RDP from the bastion",
+            parent=self,
+        )
+        security.rules(
+            f"{name}-windows-https",
+            "out",
+            windows_group,
+            protocols=["tcp"],
+            port=443,
+            cidrs=["0.0.0.0/0"],
             description="HTTPS: the private API and Studio through the peering, the browser installer through NAT",
             parent=self,
         )
 
-        invoke = pulumi.InvokeOutputOptions(parent=self)
+        invoke = pulumi.InvokeOptions(parent=self)
         self.bastion = aws.ec2.Instance(
             f"{name}-bastion",
             ami=aws.ssm.get_parameter_output(name=AMAZON_LINUX_PARAMETER, opts=invoke).value,
-            instance_type=cfg.bastion_instance_type,
+            instance_type=args.bastion_instance_type,
             subnet_id=public[0].id,
             associate_public_ip_address=True,
             vpc_security_group_ids=[bastion_group.id],
-            key_name=cfg.key_pair_name,
+            key_name=args.key_pair_name,
             **_hardened(),
             tags={"Name": f"{name}-bastion"},
             opts=child,
@@ -126,41 +199,57 @@ class OnPremSimulator(pulumi.ComponentResource):
         self.windows = aws.ec2.Instance(
             f"{name}-windows",
             ami=aws.ssm.get_parameter_output(name=WINDOWS_PARAMETER, opts=invoke).value,
-            instance_type=cfg.windows_instance_type,
+            instance_type=args.windows_instance_type,
             subnet_id=private[0].id,
             associate_public_ip_address=False,
             vpc_security_group_ids=[windows_group.id],
-            key_name=cfg.key_pair_name,
-            user_data=INSTALL_FIREFOX if cfg.install_browser else None,
+            key_name=args.key_pair_name,
+            user_data=INSTALL_FIREFOX if args.install_browser else None,
             **_hardened(),
             tags={"Name": f"{name}-windows"},
             # The installer needs the NAT route at first boot.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[nat]),
         )
         self.tunnel_command = pulumi.Output.format(
-            "ssh -i {0}.pem -N -L 3389:{1}:3389 ec2-user@{2}", cfg.key_pair_name, self.windows.private_ip, self.bastion.public_ip
+            "ssh -i {0}.pem -N -L 3389:{1}:3389 ec2-user@{2}",
+            args.key_pair_name,
+            self.windows.private_ip,
+            self.bastion.public_ip,
         )
-        self.api_url = pulumi.Output.from_input(args.api_url)
         self.register_outputs({"tunnelCommand": self.tunnel_command, "vpcId": self.vpc.id})
 
-    def _subnets(self, name, kind, cidrs, zones) -> list[aws.ec2.Subnet]:
+    def _subnets(self, name: str, kind: str, cidrs: Subnets, zones: tuple[str, str]) -> list[aws.ec2.Subnet]:
         return [
             aws.ec2.Subnet(
-                f"{name}-{kind}-{i}", vpc_id=self.vpc.id, cidr_block=str(cidr), availability_zone=zone,
-                map_public_ip_on_launch=False, tags={"Name": f"{name}-{kind}-{zone}"},
+                f"{name}-{kind}-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=str(cidr),
+                availability_zone=zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{name}-{kind}-{zone}"},
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for i, (cidr, zone) in enumerate(zip(cidrs, zones))
+            for i, (cidr, zone) in enumerate(zip(cidrs, zones, strict=True))
         ]
 
-    def _route_table(self, name, kind, subnets) -> aws.ec2.RouteTable:
-        table = aws.ec2.RouteTable(f"{name}-{kind}", vpc_id=self.vpc.id, tags={"Name": f"{name}-{kind}"}, opts=pulumi.ResourceOptions(parent=self))
+    def _route_table(self, name: str, kind: str, subnets: list[aws.ec2.Subnet]) -> aws.ec2.RouteTable:
+        table = aws.ec2.RouteTable(
+            f"{name}-{kind}",
+            vpc_id=self.vpc.id,
+            tags={"Name": f"{name}-{kind}"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         for i, subnet in enumerate(subnets):
-            aws.ec2.RouteTableAssociation(f"{name}-{kind}-{i}", subnet_id=subnet.id, route_table_id=table.id, opts=pulumi.ResourceOptions(parent=self))
+            aws.ec2.RouteTableAssociation(
+                f"{name}-{kind}-{i}",
+                subnet_id=subnet.id,
+                route_table_id=table.id,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         return table
 
 
-def _hardened() -> dict:
+def _hardened() -> dict[str, Any]:
     """IMDSv2 only, encrypted root volume."""
     return {
         "metadata_options": aws.ec2.InstanceMetadataOptionsArgs(http_endpoint="enabled", http_tokens="required"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -15,7 +16,7 @@ class SharedOutputs:
 
     transit_gateway_id: pulumi.Output[str]
     ram_share_arn: pulumi.Output[str]
-    resolver_rule_ids: pulumi.Output[dict]
+    resolver_rule_ids: pulumi.Output[dict[str, str]]
     central_vpc_cidr: pulumi.Output[str]
     sagemaker_api_endpoint_id: pulumi.Output[str]
     studio_endpoint_id: pulumi.Output[str]
@@ -23,13 +24,13 @@ class SharedOutputs:
     access_role_name: pulumi.Output[str]
 
 
-def _require(ref: pulumi.StackReference, fqn: str, name: str) -> pulumi.Output:
+def _require(ref: pulumi.StackReference, fqn: str, name: str) -> pulumi.Output[Any]:
     """An output of `fqn`; a missing one fails with both stacks and the output named."""
     if name not in outputs.READ_BY_LOB:
         raise ValueError(f"{name} is not declared in outputs.READ_BY_LOB")
     reader = pulumi.get_stack()
 
-    def check(values: dict) -> object:
+    def check(values: dict[str, Any]) -> Any:
         if name not in values:
             raise pulumi.RunError(
                 f"stack {reader} reads output {name!r} that stack {fqn} does not export "

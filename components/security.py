@@ -7,13 +7,16 @@ policy check and a reviewer see exactly which port is open to which range.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
 
-def security_group(name: str, vpc_id: pulumi.Input[str], description: str, parent: pulumi.Resource) -> aws.ec2.SecurityGroup:
+def security_group(
+    name: str, vpc_id: pulumi.Input[str], description: str, parent: pulumi.Resource
+) -> aws.ec2.SecurityGroup:
     return aws.ec2.SecurityGroup(
         name,
         vpc_id=vpc_id,
@@ -23,7 +26,9 @@ def security_group(name: str, vpc_id: pulumi.Input[str], description: str, paren
     )
 
 
-def _peer(cidr: Optional[pulumi.Input[str]], group: Optional[pulumi.Input[str]], prefix_list: Optional[pulumi.Input[str]]) -> dict:
+def _peer(
+    cidr: pulumi.Input[str] | None, group: pulumi.Input[str] | None, prefix_list: pulumi.Input[str] | None
+) -> dict[str, pulumi.Input[str] | None]:
     return {
         "cidr_ipv4": cidr,
         "referenced_security_group_id": group,
@@ -33,17 +38,17 @@ def _peer(cidr: Optional[pulumi.Input[str]], group: Optional[pulumi.Input[str]],
 
 def rules(
     name: str,
-    direction: str,
+    direction: Literal["in", "out"],
     group: aws.ec2.SecurityGroup,
     *,
     protocols: Sequence[str],
-    port: Optional[int],
+    port: int | None,
     cidrs: Sequence[pulumi.Input[str]] = (),
     groups: Sequence[pulumi.Input[str]] = (),
     prefix_lists: Sequence[pulumi.Input[str]] = (),
     description: str,
     parent: pulumi.Resource,
-    tags: Optional[dict] = None,
+    tags: dict[str, str] | None = None,
 ) -> list[pulumi.CustomResource]:
     """One rule per (protocol, peer). `port=None` with protocol "-1" means all traffic."""
     kind = aws.vpc.SecurityGroupIngressRule if direction == "in" else aws.vpc.SecurityGroupEgressRule

@@ -1,25 +1,59 @@
-"""Build the stack for its role: `shared` (network hub) or `lob` (Studio domain)."""
+"""Build the stack for its role: `shared` (network hub, access proxy) or `lob` (Studio domain).
+
+The one module that sees the config models: it turns the validated config into each
+component's Args of plain values, so no component depends on how the config is read.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pulumi
 
 from . import outputs, refs
+from .access_api import ApiSettings
+from .access_identity import CognitoArgs, CognitoUser, OidcArgs, TokenChecks
+from .access_mappings import LobAccount, UserMapping
 from .access_proxy import AccessProxy, AccessProxyArgs
 from .access_role import AccessRole, AccessRoleArgs
-from .config import PROJECT, PROJECT_DIR, LoadedStack, LobStackConfig, SharedStackConfig
+from .config import PROJECT, LoadedStack, LobStackConfig, SharedStackConfig
 from .network_hub import NetworkHub, NetworkHubArgs
 from .onprem import OnPremSimulator, OnPremSimulatorArgs
-from .provider import default_tags, make_provider
+from .paths import PROJECT_DIR
+from .provider import ProviderArgs, default_tags, make_provider
 from .studio_domain import StudioDomain, StudioDomainArgs
+from .vpc import VpcLayout
+
+
+class _LayoutConfig(Protocol):
+    """What the hub, access and LOB configs share: a VPC laid over two zones."""
+
+    @property
+    def vpc_cidr(self) -> ipaddress.IPv4Network: ...
+    @property
+    def private_subnets(self) -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]: ...
+    @property
+    def attachment_subnets(self) -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]: ...
+    def zones(self, region: str) -> tuple[str, str]: ...
+
+
+class _AwsTargetConfig(Protocol):
+    @property
+    def region(self) -> str: ...
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def profile(self) -> str | None: ...
+    @property
+    def assume_role_arn(self) -> str | None: ...
 
 
 def runtime_config() -> dict[str, Any]:
     """Every config key the Pulumi engine gave this program (`namespace:key` -> value)."""
-    return {**pulumi.runtime.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    engine: dict[str, Any] = pulumi.runtime.config.CONFIG.get()
+    return {**pulumi.runtime.get_config_env(), **engine}
 
 
 def project_dir() -> Path:
@@ -35,58 +69,130 @@ def build(loaded: LoadedStack) -> dict[str, Any]:
     return build_lob(loaded, loaded.config)
 
 
+def vpc_layout(cfg: _LayoutConfig, region: str) -> VpcLayout:
+    return VpcLayout(
+        cidr=cfg.vpc_cidr,
+        private_subnets=cfg.private_subnets,
+        attachment_subnets=cfg.attachment_subnets,
+        zones=cfg.zones(region),
+    )
+
+
+def _provider_options(target: _AwsTargetConfig, tags: dict[str, str]) -> pulumi.ResourceOptions:
+    provider = make_provider(
+        ProviderArgs(
+            project=PROJECT,
+            region=target.region,
+            account_id=target.account_id,
+            profile=target.profile,
+            assume_role_arn=target.assume_role_arn,
+            tags=tags,
+        )
+    )
+    return pulumi.ResourceOptions(providers=[provider])
+
+
+def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkHub) -> AccessProxyArgs:
+    region, access, identity, api = cfg.aws.region, cfg.access, cfg.identity, cfg.access.api
+    provider: CognitoArgs | OidcArgs
+    if identity.provider == "cognito":
+        provider = CognitoArgs(
+            pool_name=identity.pool_name,
+            password_minimum_length=identity.password_minimum_length,
+            mfa=identity.mfa,
+            access_token_validity_minutes=identity.access_token_validity_minutes,
+            allow_password_auth=identity.allow_password_auth,
+            deletion_protection=identity.deletion_protection,
+            users=tuple(CognitoUser(username=u.username, email=u.email) for u in cfg.users),
+            temporary_password=(
+                pulumi.Config(PROJECT).require_secret("temporaryPassword")
+                if "temporaryPassword" in loaded.secrets
+                else None
+            ),
+        )
+    else:
+        assert identity.issuer is not None, "the config requires an issuer for provider oidc"
+        provider = OidcArgs(issuer=identity.issuer, client_ids=tuple(identity.client_ids))
+    return AccessProxyArgs(
+        region=region,
+        account_id=cfg.aws.account_id,
+        network=vpc_layout(access, region),
+        transit_gateway_id=hub.transit_gateway.id,
+        central_vpc_cidr=str(cfg.hub.vpc_cidr),
+        hosted_zone_ids={k: hub.zones[k].zone_id for k in ("sts", "sagemaker-api")},
+        execute_api_endpoint_id=hub.endpoints["execute-api"].id,
+        lobs=tuple(LobAccount(name=lob.name, account_id=lob.account_id) for lob in cfg.lobs),
+        users=tuple(UserMapping(username=u.username, lob=u.lob, profile=u.profile) for u in cfg.users),
+        identity=provider,
+        token_checks=TokenChecks(
+            username_claim=identity.username_claim,
+            leeway_seconds=identity.leeway_seconds,
+            token_use=identity.token_use,
+            audience=identity.audience,
+            jwks_url=identity.jwks_url,
+        ),
+        access_role_name=access.access_role_name,
+        url_expires_seconds=access.url_expires_seconds,
+        cache_ttl_seconds=access.cache_ttl_seconds,
+        session_expiration_seconds=access.session_expiration_seconds,
+        log_retention_days=access.log_retention_days,
+        table_deletion_protection=access.table_deletion_protection,
+        api=ApiSettings(
+            stage=api.stage,
+            authorizer_ttl_seconds=api.authorizer_ttl_seconds,
+            throttling_rate_limit=api.throttling_rate_limit,
+            throttling_burst_limit=api.throttling_burst_limit,
+            execution_logging_level=api.execution_logging_level,
+            manage_account_logging_role=api.manage_account_logging_role,
+        ),
+    )
+
+
 def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
-    provider = make_provider(cfg.aws, default_tags(loaded.stack, cfg.tags))
+    opts = _provider_options(cfg.aws, default_tags(PROJECT, loaded.stack, cfg.tags))
     region = cfg.aws.region
     hub = NetworkHub(
         "hub",
         NetworkHubArgs(
             region=region,
-            hub=cfg.hub,
-            ram=cfg.ram,
-            zones=cfg.hub.zones(region),
-            client_cidrs=[r.cidr for r in loaded.routed if r.cidr != cfg.hub.vpc_cidr],
-            lob_accounts=[lob.account_id for lob in cfg.lobs],
+            central=vpc_layout(cfg.hub, region),
+            transit_gateway_asn=cfg.hub.transit_gateway_asn,
+            resolver_inbound_ips=cfg.hub.resolver_inbound_ips,
+            resolver_outbound_ips=cfg.hub.resolver_outbound_ips,
+            on_prem_cidrs=tuple(cfg.hub.on_prem_cidrs),
+            client_cidrs=tuple(r.cidr for r in loaded.routed if r.cidr != cfg.hub.vpc_cidr),
+            lob_accounts=tuple(lob.account_id for lob in cfg.lobs),
+            organization_arn=cfg.ram.organization_arn,
+            allow_external_principals=cfg.ram.allow_external_principals,
         ),
-        opts=pulumi.ResourceOptions(providers=[provider]),
+        opts=opts,
     )
-    proxy = AccessProxy(
-        "access",
-        AccessProxyArgs(
-            region=region,
-            account_id=cfg.aws.account_id,
-            access=cfg.access,
-            identity=cfg.identity,
-            lobs=cfg.lobs,
-            users=cfg.users,
-            zones=cfg.access.zones(region),
-            transit_gateway_id=hub.transit_gateway.id,
-            central_vpc_cidr=str(cfg.hub.vpc_cidr),
-            hosted_zone_ids={k: hub.zones[k].zone_id for k in ("sts", "sagemaker-api")},
-            execute_api_endpoint_id=hub.endpoints["execute-api"].id,
-            temporary_password=(
-                pulumi.Config(PROJECT).require_secret("temporaryPassword") if "temporaryPassword" in loaded.secrets else None
-            ),
-        ),
-        opts=pulumi.ResourceOptions(providers=[provider]),
-    )
-    cognito = proxy.user_pool is not None
+    proxy = AccessProxy("access", access_proxy_args(loaded, cfg, hub), opts=opts)
     simulator = None
-    if cfg.on_prem.enabled:
+    on_prem = cfg.on_prem
+    if on_prem.enabled:
+        assert on_prem.key_pair_name and on_prem.bastion_allowed_cidr, "the config requires them when enabled"
         simulator = OnPremSimulator(
             "onprem",
             OnPremSimulatorArgs(
-                config=cfg.on_prem,
                 region=region,
-                zones=cfg.on_prem.zones(region),
+                vpc_cidr=on_prem.vpc_cidr,
+                public_subnets=on_prem.public_subnets,
+                private_subnets=on_prem.private_subnets,
+                zones=on_prem.zones(region),
+                key_pair_name=on_prem.key_pair_name,
+                bastion_allowed_cidr=on_prem.bastion_allowed_cidr,
+                bastion_instance_type=on_prem.bastion_instance_type,
+                windows_instance_type=on_prem.windows_instance_type,
+                install_browser=on_prem.install_browser,
                 central_vpc_id=hub.central.vpc.id,
                 central_vpc_cidr=str(cfg.hub.vpc_cidr),
                 central_route_table_id=hub.central.private_route_table.id,
                 hosted_zone_ids={k: hub.zones[k].zone_id for k in ("execute-api", "studio")},
-                api_url=proxy.api_url,
             ),
-            opts=pulumi.ResourceOptions(providers=[provider]),
+            opts=opts,
         )
+    pool, client = proxy.identity.user_pool, proxy.identity.user_pool_client
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.REGION: region,
@@ -101,18 +207,18 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         outputs.STUDIO_ENDPOINT_ID: hub.endpoints["studio"].id,
         outputs.LOB_NAMES: [lob.name for lob in cfg.lobs],
         outputs.ACCESS_VPC_ID: proxy.network.vpc.id,
-        outputs.API_ID: proxy.api.id,
+        outputs.API_ID: proxy.private_api.api.id,
         outputs.API_URL: proxy.api_url,
         outputs.IDENTITY_PROVIDER: cfg.identity.provider,
         **(
-            {outputs.USER_POOL_ID: proxy.user_pool.id, outputs.USER_POOL_CLIENT_ID: proxy.user_pool_client.id}
-            if cognito
+            {outputs.USER_POOL_ID: pool.id, outputs.USER_POOL_CLIENT_ID: client.id}
+            if pool is not None and client is not None
             else {}
         ),
         outputs.TOKEN_ISSUER: proxy.token_issuer,
-        outputs.USERS_TABLE: proxy.users_table.name,
-        outputs.LOBS_TABLE: proxy.lobs_table.name,
-        outputs.PRESIGNED_URL_ROLE_ARN: proxy.presigned_url_role.arn,
+        outputs.USERS_TABLE: proxy.mappings.users_table.name,
+        outputs.LOBS_TABLE: proxy.mappings.lobs_table.name,
+        outputs.PRESIGNED_URL_ROLE_ARN: proxy.presigned_url.role.arn,
         outputs.ACCESS_ROLE_NAME: cfg.access.access_role_name,
         **(
             {
@@ -126,28 +232,33 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
 
 
 def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
-    lob = cfg.lob
-    provider = make_provider(cfg.aws, default_tags(loaded.stack, cfg.tags, lob=lob.name))
+    lob, region = cfg.lob, cfg.aws.region
+    opts = _provider_options(cfg.aws, default_tags(PROJECT, loaded.stack, cfg.tags, lob=lob.name))
     shared = refs.read_shared(lob.shared_stack)
     studio = StudioDomain(
         lob.name,
         StudioDomainArgs(
-            lob=lob,
-            region=cfg.aws.region,
+            region=region,
             account_id=cfg.aws.account_id,
-            zones=lob.zones(cfg.aws.region),
+            network=vpc_layout(lob, region),
+            domain_name=lob.domain,
+            user_profiles=tuple(lob.user_profiles),
+            accept_ram_share=lob.accept_ram_share,
+            runtime_endpoint=lob.runtime_endpoint,
+            studio_bucket=lob.studio_bucket,
+            home_efs_on_delete=lob.home_efs_on_delete,
             transit_gateway_id=shared.transit_gateway_id,
             ram_share_arn=shared.ram_share_arn,
             resolver_rule_ids=shared.resolver_rule_ids,
             central_vpc_cidr=shared.central_vpc_cidr,
         ),
-        opts=pulumi.ResourceOptions(providers=[provider]),
+        opts=opts,
     )
     access_role = AccessRole(
         f"{lob.name}-access",
         AccessRoleArgs(
             role_name=shared.access_role_name,
-            region=cfg.aws.region,
+            region=region,
             account_id=cfg.aws.account_id,
             domain_id=studio.domain.id,
             domain_arn=studio.domain.arn,
@@ -155,7 +266,7 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
             sagemaker_api_endpoint_id=shared.sagemaker_api_endpoint_id,
             studio_endpoint_id=shared.studio_endpoint_id,
         ),
-        opts=pulumi.ResourceOptions(providers=[provider]),
+        opts=opts,
     )
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,

@@ -9,16 +9,16 @@ auth; its execution role can touch this domain's apps and spaces and one S3 buck
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from . import iam, security
-from .config import LobConfig
 from .network_hub import ENDPOINTS
-from .vpc import TgwVpc, TgwVpcArgs
+from .vpc import TgwVpc, TgwVpcArgs, VpcLayout
 
 # What Studio's execution role may do on this domain's own resources.
 DOMAIN_ACTIONS = [
@@ -41,52 +41,59 @@ BUCKET_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetOb
 
 @dataclass(frozen=True, kw_only=True)
 class StudioDomainArgs:
-    lob: LobConfig
     region: str
     account_id: str
-    zones: tuple[str, str]
+    network: VpcLayout
+    domain_name: str
+    user_profiles: tuple[str, ...]
+    # Outside the organization the RAM share is an invitation, accepted here before attaching.
+    accept_ram_share: bool = False
+    # The SageMaker runtime endpoint: in this VPC ("local") or the hub's ("central").
+    runtime_endpoint: Literal["central", "local"] = "central"
+    # An existing bucket for Studio; None: a private, encrypted one is created.
+    studio_bucket: str | None = None
+    # What happens to the home file system when the domain goes (SageMaker's two values).
+    home_efs_on_delete: Literal["Retain", "Delete"] = "Retain"
     # From the shared stack:
     transit_gateway_id: pulumi.Input[str]
     ram_share_arn: pulumi.Input[str]
-    resolver_rule_ids: pulumi.Input[dict]
+    resolver_rule_ids: pulumi.Input[Mapping[str, str]]
     central_vpc_cidr: pulumi.Input[str]
 
 
-def resolver_rule_keys(lob: LobConfig) -> list[str]:
+def resolver_rule_keys(runtime_endpoint: str) -> list[str]:
     """Forwarding rules this VPC follows; a local runtime endpoint answers for itself."""
-    return [k for k in ENDPOINTS if not (k == "sagemaker-runtime" and lob.runtime_endpoint == "local")]
+    return [k for k in ENDPOINTS if not (k == "sagemaker-runtime" and runtime_endpoint == "local")]
 
 
 class StudioDomain(pulumi.ComponentResource):
     network: TgwVpc
-    share_accepter: Optional[aws.ram.ResourceShareAccepter]
+    share_accepter: aws.ram.ResourceShareAccepter | None
     rule_associations: dict[str, aws.route53.ResolverRuleAssociation]
     s3_endpoint: aws.ec2.VpcEndpoint
-    runtime_endpoint: Optional[aws.ec2.VpcEndpoint]
+    runtime_endpoint: aws.ec2.VpcEndpoint | None
     security_group: aws.ec2.SecurityGroup
     bucket_name: pulumi.Output[str]
     execution_role: aws.iam.Role
     domain: aws.sagemaker.Domain
     user_profiles: dict[str, aws.sagemaker.UserProfile]
 
-    def __init__(self, name: str, args: StudioDomainArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: StudioDomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:studio_domain:StudioDomain", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        lob = args.lob
 
         # Outside the organization, the share is an invitation to accept before attaching.
         self.share_accepter = (
             aws.ram.ResourceShareAccepter(f"{name}-share", share_arn=args.ram_share_arn, opts=child)
-            if lob.accept_ram_share
+            if args.accept_ram_share
             else None
         )
-        needs_share = [self.share_accepter] if self.share_accepter else []
+        needs_share: list[pulumi.Resource] = [self.share_accepter] if self.share_accepter else []
 
         self.network = TgwVpc(
             name,
             TgwVpcArgs(
-                layout=lob,
-                zones=args.zones,
+                layout=args.network,
                 transit_gateway_id=args.transit_gateway_id,
                 attachment_depends_on=needs_share,
             ),
@@ -100,11 +107,11 @@ class StudioDomain(pulumi.ComponentResource):
             key: aws.route53.ResolverRuleAssociation(
                 f"{name}-{key}",
                 name=f"{name}-{key}",
-                resolver_rule_id=rule_ids.apply(lambda ids, k=key: ids[k]),
+                resolver_rule_id=rule_ids.apply(lambda ids, k=key: ids[k]),  # type: ignore[misc]
                 vpc_id=vpc_id,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=needs_share),
             )
-            for key in resolver_rule_keys(lob)
+            for key in resolver_rule_keys(args.runtime_endpoint)
         }
 
         self.s3_endpoint = aws.ec2.VpcEndpoint(
@@ -123,30 +130,53 @@ class StudioDomain(pulumi.ComponentResource):
             f"{name}-studio", vpc_id, "SageMaker Studio apps: each other, the central endpoints, S3", self
         )
         security.rules(
-            f"{name}-studio-self-in", "in", self.security_group, protocols=["-1"], port=None,
-            groups=[self.security_group.id], description="Studio apps and EFS, within the group", parent=self,
+            f"{name}-studio-self-in",
+            "in",
+            self.security_group,
+            protocols=["-1"],
+            port=None,
+            groups=[self.security_group.id],
+            description="Studio apps and EFS, within the group",
+            parent=self,
         )
         security.rules(
-            f"{name}-studio-self-out", "out", self.security_group, protocols=["-1"], port=None,
-            groups=[self.security_group.id], description="Studio apps and EFS, within the group", parent=self,
+            f"{name}-studio-self-out",
+            "out",
+            self.security_group,
+            protocols=["-1"],
+            port=None,
+            groups=[self.security_group.id],
+            description="Studio apps and EFS, within the group",
+            parent=self,
         )
         security.rules(
-            f"{name}-studio-central", "out", self.security_group, protocols=["tcp"], port=443,
-            cidrs=[args.central_vpc_cidr], description="HTTPS to the central interface endpoints", parent=self,
+            f"{name}-studio-central",
+            "out",
+            self.security_group,
+            protocols=["tcp"],
+            port=443,
+            cidrs=[args.central_vpc_cidr],
+            description="HTTPS to the central interface endpoints",
+            parent=self,
         )
         security.rules(
-            f"{name}-studio-s3", "out", self.security_group, protocols=["tcp"], port=443,
-            prefix_lists=[self.s3_endpoint.prefix_list_id], description="HTTPS to S3 through the gateway endpoint",
+            f"{name}-studio-s3",
+            "out",
+            self.security_group,
+            protocols=["tcp"],
+            port=443,
+            prefix_lists=[self.s3_endpoint.prefix_list_id],
+            description="HTTPS to S3 through the gateway endpoint",
             parent=self,
         )
         self.runtime_endpoint = self._local_runtime_endpoint(name, args, vpc_id, private_subnet_ids)
 
-        self.bucket_name = self._bucket(name, lob)
+        self.bucket_name = self._bucket(name, args.studio_bucket)
         bucket_arn = self.bucket_name.apply(lambda b: f"arn:aws:s3:::{b}")
 
         self.execution_role = aws.iam.Role(
             f"{name}-execution",
-            description=f"SageMaker Studio execution role of {lob.domain}",
+            description=f"SageMaker Studio execution role of {args.domain_name}",
             assume_role_policy=iam.service_trust("sagemaker.amazonaws.com", args.account_id),
             opts=child,
         )
@@ -154,7 +184,7 @@ class StudioDomain(pulumi.ComponentResource):
         network_ready = [self.network.default_route, *self.rule_associations.values()]
         self.domain = aws.sagemaker.Domain(
             f"{name}-domain",
-            domain_name=lob.domain,
+            domain_name=args.domain_name,
             auth_mode="IAM",
             app_network_access_type="VpcOnly",
             vpc_id=vpc_id,
@@ -171,7 +201,7 @@ class StudioDomain(pulumi.ComponentResource):
             ),
             # `Retain` (default): home directories survive a domain replacement or deletion (the
             # README's clean-up removes them); `Delete`: they go with the domain.
-            retention_policy=aws.sagemaker.DomainRetentionPolicyArgs(home_efs_file_system=lob.home_efs_on_delete),
+            retention_policy=aws.sagemaker.DomainRetentionPolicyArgs(home_efs_file_system=args.home_efs_on_delete),
             opts=pulumi.ResourceOptions(parent=self, depends_on=network_ready),
         )
         self._execution_policy(name, args, bucket_arn)
@@ -187,7 +217,7 @@ class StudioDomain(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            for profile in lob.user_profiles
+            for profile in args.user_profiles
         }
 
         self.register_outputs(
@@ -199,19 +229,33 @@ class StudioDomain(pulumi.ComponentResource):
             }
         )
 
-    def _local_runtime_endpoint(self, name, args: StudioDomainArgs, vpc_id, subnet_ids) -> Optional[aws.ec2.VpcEndpoint]:
-        if args.lob.runtime_endpoint != "local":
+    def _local_runtime_endpoint(
+        self, name: str, args: StudioDomainArgs, vpc_id: pulumi.Input[str], subnet_ids: list[pulumi.Output[str]]
+    ) -> aws.ec2.VpcEndpoint | None:
+        if args.runtime_endpoint != "local":
             return None
         group = security.security_group(
             f"{name}-runtime", vpc_id, "Local SageMaker runtime endpoint: HTTPS from Studio", self
         )
         security.rules(
-            f"{name}-runtime-in", "in", group, protocols=["tcp"], port=443,
-            groups=[self.security_group.id], description="HTTPS from Studio", parent=self,
+            f"{name}-runtime-in",
+            "in",
+            group,
+            protocols=["tcp"],
+            port=443,
+            groups=[self.security_group.id],
+            description="HTTPS from Studio",
+            parent=self,
         )
         security.rules(
-            f"{name}-studio-runtime", "out", self.security_group, protocols=["tcp"], port=443,
-            groups=[group.id], description="HTTPS to the local runtime endpoint", parent=self,
+            f"{name}-studio-runtime",
+            "out",
+            self.security_group,
+            protocols=["tcp"],
+            port=443,
+            groups=[group.id],
+            description="HTTPS to the local runtime endpoint",
+            parent=self,
         )
         return aws.ec2.VpcEndpoint(
             f"{name}-sagemaker-runtime",
@@ -225,10 +269,10 @@ class StudioDomain(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _bucket(self, name: str, lob: LobConfig) -> pulumi.Output[str]:
+    def _bucket(self, name: str, existing: str | None) -> pulumi.Output[str]:
         """The one bucket Studio may use: configured, or created here private and encrypted."""
-        if lob.studio_bucket:
-            return pulumi.Output.from_input(lob.studio_bucket)
+        if existing:
+            return pulumi.Output.from_input(existing)
         child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(f"{name}-studio", force_destroy=False, opts=child)
         aws.s3.BucketPublicAccessBlock(
@@ -267,7 +311,8 @@ class StudioDomain(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        return bucket.bucket
+        bucket_name: pulumi.Output[str] = bucket.bucket
+        return bucket_name
 
     def _execution_policy(self, name: str, args: StudioDomainArgs, bucket_arn: pulumi.Output[str]) -> None:
         prefix = f"arn:aws:sagemaker:{args.region}:{args.account_id}"

@@ -8,22 +8,32 @@ private subnets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Sequence
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from .config import _VpcLayout
+Subnets = tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcLayout:
+    """Where a VPC's ranges are: its CIDR, and one private and one attachment subnet per zone."""
+
+    cidr: ipaddress.IPv4Network
+    private_subnets: Subnets
+    attachment_subnets: Subnets
+    zones: tuple[str, str]
 
 
 @dataclass(frozen=True, kw_only=True)
 class TgwVpcArgs:
-    layout: _VpcLayout
-    zones: tuple[str, str]
+    layout: VpcLayout
     transit_gateway_id: pulumi.Input[str]
     # Resources the attachment must wait for (e.g. the RAM share's acceptance in a LOB account).
-    attachment_depends_on: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    attachment_depends_on: Sequence[pulumi.Resource] = ()
 
 
 class TgwVpc(pulumi.ComponentResource):
@@ -35,14 +45,14 @@ class TgwVpc(pulumi.ComponentResource):
     attachment: aws.ec2transitgateway.VpcAttachment
     default_route: aws.ec2.Route
 
-    def __init__(self, name: str, args: TgwVpcArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: TgwVpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:vpc:TgwVpc", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         layout = args.layout
 
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
-            cidr_block=str(layout.vpc_cidr),
+            cidr_block=str(layout.cidr),
             enable_dns_support=True,
             enable_dns_hostnames=True,
             tags={"Name": f"{name}-vpc"},
@@ -54,9 +64,11 @@ class TgwVpc(pulumi.ComponentResource):
         self.attachment_route_table = aws.ec2.RouteTable(
             f"{name}-attachment", vpc_id=self.vpc.id, tags={"Name": f"{name}-attachment"}, opts=child
         )
-        self.private_subnets = self._subnets(name, "private", layout.private_subnets, args.zones, self.private_route_table)
+        self.private_subnets = self._subnets(
+            name, "private", layout.private_subnets, layout.zones, self.private_route_table
+        )
         self.attachment_subnets = self._subnets(
-            name, "attachment", layout.attachment_subnets, args.zones, self.attachment_route_table
+            name, "attachment", layout.attachment_subnets, layout.zones, self.attachment_route_table
         )
 
         self.attachment = aws.ec2transitgateway.VpcAttachment(
@@ -87,9 +99,11 @@ class TgwVpc(pulumi.ComponentResource):
             }
         )
 
-    def _subnets(self, name, kind, cidrs, zones, route_table) -> list[aws.ec2.Subnet]:
+    def _subnets(
+        self, name: str, kind: str, cidrs: Subnets, zones: tuple[str, str], route_table: aws.ec2.RouteTable
+    ) -> list[aws.ec2.Subnet]:
         subnets = []
-        for index, (cidr, zone) in enumerate(zip(cidrs, zones)):
+        for index, (cidr, zone) in enumerate(zip(cidrs, zones, strict=True)):
             subnet = aws.ec2.Subnet(
                 f"{name}-{kind}-{index}",
                 vpc_id=self.vpc.id,

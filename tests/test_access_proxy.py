@@ -7,6 +7,7 @@ import json
 import pytest
 
 from components import outputs
+from contracts import authorizer_env, presigned_url_env, tags
 from tests.conftest import ROOT, one, resources
 
 SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
@@ -127,9 +128,10 @@ def test_invoke_permissions_scoped_to_this_api(shared):
 # --------------------------------------------------------------------------- functions
 
 
-# What the handlers read (functions/*/app.py): the names are an interface.
-AUTHORIZER_ENV = {"TOKEN_ISSUER", "ALLOWED_CLIENT_IDS", "TOKEN_USE", "USERNAME_CLAIM", "LEEWAY_SECONDS"}
-PRESIGNED_ENV = {"USERS_TABLE", "LOBS_TABLE", "ACCESS_ROLE_NAME", "URL_EXPIRES_SECONDS", "CACHE_TTL_SECONDS"}
+# The variables the example's functions are given (names from contracts/, which the handlers read).
+A, P = authorizer_env, presigned_url_env
+AUTHORIZER_ENV = {v.name for v in (A.TOKEN_ISSUER, A.ALLOWED_CLIENT_IDS, A.TOKEN_USE, A.USERNAME_CLAIM, A.LEEWAY_SECONDS)}
+PRESIGNED_ENV = {v.name for v in (P.USERS_TABLE, P.LOBS_TABLE, P.ACCESS_ROLE_NAME, P.URL_EXPIRES_SECONDS, P.CACHE_TTL_SECONDS)}
 
 
 def test_function_environment_matches_what_the_handlers_read(shared):
@@ -137,29 +139,25 @@ def test_function_environment_matches_what_the_handlers_read(shared):
     pool = one(shared, "aws:cognito/userPool:UserPool", "access-users")
     client = one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-client")
     assert set(env) == AUTHORIZER_ENV
-    assert env["TOKEN_ISSUER"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool.id}" == shared.outputs["tokenIssuer"]
-    assert env["ALLOWED_CLIENT_IDS"] == client.id and env["TOKEN_USE"] == "access"
+    issuer = env[A.TOKEN_ISSUER.name]
+    assert issuer == f"https://cognito-idp.us-east-1.amazonaws.com/{pool.id}" == shared.outputs["tokenIssuer"]
+    assert env[A.ALLOWED_CLIENT_IDS.name] == client.id and env[A.TOKEN_USE.name] == "access"
     env = _function(shared, "presigned-url").inputs["environment"]["variables"]
     assert set(env) == PRESIGNED_ENV
-    assert env["USERS_TABLE"] == shared.outputs["usersTable"] and env["LOBS_TABLE"] == shared.outputs["lobsTable"]
-    assert (env["ACCESS_ROLE_NAME"], env["URL_EXPIRES_SECONDS"], env["CACHE_TTL_SECONDS"]) == ("SagemakerStudioAccessRole", "20", "60")
-
-
-def test_handlers_read_the_same_environment_names():
-    """The component and the handlers agree on the variable names (both sides are code)."""
-    from pathlib import Path
-
-    for folder, names in (("authorizer", AUTHORIZER_ENV | {"JWKS_URL", "AUDIENCE"}), ("presigned_url", PRESIGNED_ENV | {"SESSION_EXPIRATION_SECONDS"})):
-        source = (Path(__file__).resolve().parent.parent / "functions" / folder / "app.py").read_text()
-        assert all(f'"{n}"' in source for n in names), folder
+    assert env[P.USERS_TABLE.name] == shared.outputs["usersTable"] and env[P.LOBS_TABLE.name] == shared.outputs["lobsTable"]
+    assert (env[P.ACCESS_ROLE_NAME.name], env[P.URL_EXPIRES_SECONDS.name], env[P.CACHE_TTL_SECONDS.name]) == (
+        "SagemakerStudioAccessRole",
+        "20",
+        "60",
+    )
 
 
 def test_functions_runtime_architecture_tracing_logs(shared):
-    for kind in ("authorizer", "presigned-url"):
+    for kind in tags.FUNCTIONS:
         fn = _function(shared, kind).inputs
         assert fn["runtime"] == "python3.14" and fn["architectures"] == ["arm64"]
         assert fn["tracingConfig"] == {"mode": "Active"}
-        assert fn["tags"] == {"studio-access:function": kind}
+        assert fn["tags"] == {tags.FUNCTION_TAG: kind}
         group = one(shared, "aws:cloudwatch/logGroup:LogGroup", f"access-{kind}")
         assert fn["loggingConfig"]["logGroup"] == group.inputs["name"] and group.inputs["retentionInDays"] == 30
         assert fn["loggingConfig"]["logFormat"] == "JSON"

@@ -1,0 +1,259 @@
+"""The access proxy's private REST API: `GET /<stage>/{user_id}` behind a JWT authorizer.
+
+Endpoint type PRIVATE, with a resource policy that allows `execute-api:Invoke` only through the
+central `execute-api` interface endpoint and denies everything else; a REQUEST authorizer on
+the `Authorization` header; an AWS_PROXY integration to the presigned-URL function; a deployment
+redone whenever anything it serves changes; a stage with access logs, X-Ray tracing, execution
+logs without request bodies (they would hold the bearer token) and throttling; invoke
+permissions scoped to this API. Optionally, API Gateway's account-wide CloudWatch role.
+
+A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
+so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from . import iam
+
+ACCESS_LOG_FORMAT: Final = json.dumps(
+    {
+        "requestId": "$context.requestId",
+        "ip": "$context.identity.sourceIp",
+        "vpce": "$context.identity.vpceId",
+        "principal": "$context.authorizer.principalId",
+        "method": "$context.httpMethod",
+        "path": "$context.path",
+        "status": "$context.status",
+        "authorizerError": "$context.authorizer.error",
+        "latencyMs": "$context.responseLatency",
+        "requestTime": "$context.requestTime",
+    },
+    separators=(",", ":"),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiSettings:
+    stage: str
+    # How long API Gateway caches the authorizer's answer for one token.
+    authorizer_ttl_seconds: int
+    throttling_rate_limit: float
+    throttling_burst_limit: int
+    execution_logging_level: Literal["ERROR", "INFO", "OFF"]
+    # Manage API Gateway's account-wide CloudWatch role here (execution logs need it).
+    manage_account_logging_role: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrivateApiArgs:
+    region: str
+    account_id: str
+    settings: ApiSettings
+    log_retention_days: int
+    # The central execute-api interface endpoint: the only way in.
+    execute_api_endpoint_id: pulumi.Input[str]
+    # The authorizer function, and the function behind `GET /{user_id}`.
+    authorizer_name: pulumi.Input[str]
+    authorizer_invoke_arn: pulumi.Input[str]
+    backend_name: pulumi.Input[str]
+    backend_invoke_arn: pulumi.Input[str]
+
+
+class PrivateApi:
+    """The REST API, its authorizer, method, deployment, stage and logging, under `parent`."""
+
+    api: aws.apigateway.RestApi
+    authorizer: aws.apigateway.Authorizer
+    method: aws.apigateway.Method
+    integration: aws.apigateway.Integration
+    deployment: aws.apigateway.Deployment
+    stage: aws.apigateway.Stage
+    access_logs: aws.cloudwatch.LogGroup
+    # API Gateway's account settings, when managed here.
+    account: aws.apigateway.Account | None
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: PrivateApiArgs, parent: pulumi.Resource) -> None:
+        child, settings = pulumi.ResourceOptions(parent=parent), args.settings
+        vpce = args.execute_api_endpoint_id
+        self.api = aws.apigateway.RestApi(
+            f"{name}-api",
+            description="studio-access: presigned Studio URLs, reachable only through the central execute-api endpoint",
+            endpoint_configuration=aws.apigateway.RestApiEndpointConfigurationArgs(
+                types="PRIVATE", vpc_endpoint_ids=[vpce]
+            ),
+            policy=iam.document(
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "execute-api:Invoke",
+                    "Resource": "execute-api:/*",
+                    "Condition": {"StringEquals": {"aws:SourceVpce": vpce}},
+                },
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "execute-api:Invoke",
+                    "Resource": "execute-api:/*",
+                    "Condition": {"StringNotEquals": {"aws:SourceVpce": vpce}},
+                },
+            ),
+            opts=child,
+        )
+        resource = aws.apigateway.Resource(
+            f"{name}-user", rest_api=self.api.id, parent_id=self.api.root_resource_id, path_part="{user_id}", opts=child
+        )
+        self.authorizer = aws.apigateway.Authorizer(
+            f"{name}-jwt",
+            rest_api=self.api.id,
+            type="REQUEST",
+            identity_source="method.request.header.Authorization",
+            authorizer_uri=args.authorizer_invoke_arn,
+            authorizer_result_ttl_in_seconds=settings.authorizer_ttl_seconds,
+            opts=child,
+        )
+        self.method = aws.apigateway.Method(
+            f"{name}-get-user",
+            rest_api=self.api.id,
+            resource_id=resource.id,
+            http_method="GET",
+            authorization="CUSTOM",
+            authorizer_id=self.authorizer.id,
+            request_parameters={"method.request.path.user_id": True},
+            opts=child,
+        )
+        self.integration = aws.apigateway.Integration(
+            f"{name}-get-user",
+            rest_api=self.api.id,
+            resource_id=resource.id,
+            http_method=self.method.http_method,
+            type="AWS_PROXY",
+            integration_http_method="POST",
+            uri=args.backend_invoke_arn,
+            timeout_milliseconds=12000,
+            opts=child,
+        )
+        # A deployment is a snapshot: a new one whenever anything it serves changes.
+        fingerprint = pulumi.Output.json_dumps(
+            [
+                self.api.policy,
+                resource.path_part,
+                self.method.authorization,
+                self.method.authorizer_id,
+                self.authorizer.identity_source,
+                self.authorizer.authorizer_uri,
+                self.authorizer.authorizer_result_ttl_in_seconds,
+                self.integration.uri,
+                self.integration.timeout_milliseconds,
+            ]
+        ).apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
+        self.deployment = aws.apigateway.Deployment(
+            f"{name}-api",
+            rest_api=self.api.id,
+            triggers={"fingerprint": fingerprint},
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.method, self.integration]),
+        )
+        self.account = None
+        logging_ready: list[pulumi.Resource] = []
+        if settings.manage_account_logging_role and settings.execution_logging_level != "OFF":
+            self.account = _account_logging_role(name, args, parent)
+            logging_ready.append(self.account)
+        self.access_logs = aws.cloudwatch.LogGroup(
+            f"{name}-api-access",
+            name=f"/studio-access/{pulumi.get_stack()}/api-access",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        self.stage = aws.apigateway.Stage(
+            f"{name}-api",
+            rest_api=self.api.id,
+            deployment=self.deployment.id,
+            stage_name=settings.stage,
+            xray_tracing_enabled=True,
+            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
+                destination_arn=self.access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=logging_ready),
+        )
+        aws.apigateway.MethodSettings(
+            f"{name}-api",
+            rest_api=self.api.id,
+            stage_name=self.stage.stage_name,
+            method_path="*/*",
+            settings=aws.apigateway.MethodSettingsSettingsArgs(
+                logging_level=settings.execution_logging_level,
+                data_trace_enabled=False,  # full request logs would contain the bearer token
+                metrics_enabled=True,
+                throttling_rate_limit=settings.throttling_rate_limit,
+                throttling_burst_limit=settings.throttling_burst_limit,
+            ),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=logging_ready),
+        )
+        # Invoke permissions scoped to this API: the authorizer, and GET /{user_id} on the stage.
+        aws.lambda_.Permission(
+            f"{name}-authorizer-invoke",
+            function=args.authorizer_name,
+            action="lambda:InvokeFunction",
+            principal="apigateway.amazonaws.com",
+            source_arn=pulumi.Output.concat(self.api.execution_arn, "/authorizers/", self.authorizer.id),
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-presigned-url-invoke",
+            function=args.backend_name,
+            action="lambda:InvokeFunction",
+            principal="apigateway.amazonaws.com",
+            source_arn=pulumi.Output.concat(self.api.execution_arn, f"/{settings.stage}/GET/*"),
+            opts=child,
+        )
+        self.url = pulumi.Output.concat(
+            "https://", self.api.id, f".execute-api.{args.region}.amazonaws.com/{settings.stage}"
+        )
+
+
+def _account_logging_role(name: str, args: PrivateApiArgs, parent: pulumi.Resource) -> aws.apigateway.Account:
+    """API Gateway's account-wide CloudWatch role: execution logging fails without it."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(
+        f"{name}-apigateway-logs",
+        description="API Gateway account CloudWatch role (execution logs)",
+        # The trust AWS documents for this role: API Gateway assumes it for the whole
+        # account and region, outside any request, so no aws:SourceAccount/SourceArn is
+        # promised; a condition here could make `Account` fail on the first deploy.
+        assume_role_policy=iam.service_trust("apigateway.amazonaws.com"),
+        opts=child,
+    )
+    groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:API-Gateway-Execution-Logs_*"
+    policy = aws.iam.RolePolicy(
+        f"{name}-apigateway-logs",
+        role=role.id,
+        policy=iam.document(
+            {
+                "Sid": "ExecutionLogs",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                    "logs:PutRetentionPolicy",
+                ],
+                "Resource": [groups, f"{groups}:*"],
+            },
+            {"Sid": "FindGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
+        ),
+        opts=child,
+    )
+    return aws.apigateway.Account(
+        f"{name}-apigateway-account",
+        cloudwatch_role_arn=role.arn,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy]),
+    )

@@ -1,0 +1,177 @@
+"""The access proxy's identity provider: who signs people in, and how the authorizer checks them.
+
+Either a Cognito user pool made here (admin-created users only, strong passwords, TOTP MFA
+offered, an app client without secret or OAuth flows) with the users the stack config lists, or
+an external OIDC issuer whose values are passed through. Either way the result is what the
+authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
+
+A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
+so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from contracts import authorizer_env as env
+
+
+@dataclass(frozen=True, kw_only=True)
+class CognitoUser:
+    username: str
+    # Cognito mails a generated temporary password here; None: the stack secret is the temporary one.
+    email: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CognitoArgs:
+    """A user pool and app client made by the stack."""
+
+    pool_name: str
+    password_minimum_length: int
+    mfa: Literal["OFF", "OPTIONAL", "ON"]
+    access_token_validity_minutes: int
+    allow_password_auth: bool
+    deletion_protection: bool
+    users: tuple[CognitoUser, ...] = ()
+    # The first password of users without an email (a stack secret).
+    temporary_password: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OidcArgs:
+    """An external OIDC issuer: nothing is made, its values go to the authorizer."""
+
+    issuer: str
+    # The token's client_id must be one of them (none: not checked; then the audience is).
+    client_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenChecks:
+    """What the authorizer checks in a token beyond its signature, issuer and client."""
+
+    username_claim: str
+    leeway_seconds: int
+    # The required token_use claim; None: "access" for Cognito, not checked for an OIDC issuer.
+    token_use: str | None = None
+    audience: str | None = None
+    # The issuer's key set; None: the issuer's /.well-known/jwks.json.
+    jwks_url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityArgs:
+    region: str
+    provider: CognitoArgs | OidcArgs
+    checks: TokenChecks
+
+
+class Identity:
+    """A Cognito pool, client and users under `parent`, or an OIDC issuer; the authorizer's environment."""
+
+    user_pool: aws.cognito.UserPool | None
+    user_pool_client: aws.cognito.UserPoolClient | None
+    issuer: pulumi.Output[str]
+    # Comma-separated client ids the authorizer accepts; None: not checked.
+    client_ids: pulumi.Input[str] | None
+    # The authorizer function's environment (names from contracts.authorizer_env).
+    authorizer_environment: dict[str, pulumi.Input[str]]
+
+    def __init__(self, name: str, args: IdentityArgs, parent: pulumi.Resource) -> None:
+        self.user_pool = self.user_pool_client = None
+        provider = args.provider
+        if isinstance(provider, CognitoArgs):
+            pool, client = self._cognito(name, provider, parent)
+            self.user_pool, self.user_pool_client = pool, client
+            self.issuer = pulumi.Output.concat(f"https://cognito-idp.{args.region}.amazonaws.com/", pool.id)
+            self.client_ids = client.id
+            token_use = "access"
+        else:
+            self.issuer = pulumi.Output.from_input(provider.issuer)
+            self.client_ids = ",".join(provider.client_ids) or None
+            token_use = ""  # token_use is Cognito's claim; an OIDC issuer is checked by audience or client
+        checks = args.checks
+        environment: dict[str, pulumi.Input[str]] = {env.TOKEN_ISSUER.name: self.issuer}
+        if self.client_ids is not None:
+            environment[env.ALLOWED_CLIENT_IDS.name] = self.client_ids
+        # Set even when empty: empty turns the check off, unset would mean the handler's default.
+        environment[env.TOKEN_USE.name] = checks.token_use if checks.token_use is not None else token_use
+        if checks.username_claim:
+            environment[env.USERNAME_CLAIM.name] = checks.username_claim
+        environment[env.LEEWAY_SECONDS.name] = str(checks.leeway_seconds)
+        if checks.jwks_url:
+            environment[env.JWKS_URL.name] = checks.jwks_url
+        if checks.audience:
+            environment[env.AUDIENCE.name] = checks.audience
+        self.authorizer_environment = environment
+
+    @staticmethod
+    def _cognito(
+        name: str, args: CognitoArgs, parent: pulumi.Resource
+    ) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
+        child = pulumi.ResourceOptions(parent=parent)
+        pool = aws.cognito.UserPool(
+            f"{name}-users",
+            name=args.pool_name,
+            deletion_protection="ACTIVE" if args.deletion_protection else "INACTIVE",
+            admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(allow_admin_create_user_only=True),
+            password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
+                minimum_length=args.password_minimum_length,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_numbers=True,
+                require_symbols=True,
+                temporary_password_validity_days=3,
+            ),
+            mfa_configuration=args.mfa,
+            software_token_mfa_configuration=(
+                aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(enabled=True) if args.mfa != "OFF" else None
+            ),
+            auto_verified_attributes=["email"],
+            account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
+                recovery_mechanisms=[
+                    aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(name="verified_email", priority=1)
+                ]
+            ),
+            username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(case_sensitive=False),
+            opts=child,
+        )
+        flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+        if args.allow_password_auth:
+            flows.append("ALLOW_USER_PASSWORD_AUTH")
+        client = aws.cognito.UserPoolClient(
+            f"{name}-client",
+            name="studio-access",
+            user_pool_id=pool.id,
+            generate_secret=False,
+            explicit_auth_flows=flows,
+            allowed_oauth_flows_user_pool_client=False,
+            prevent_user_existence_errors="ENABLED",
+            enable_token_revocation=True,
+            access_token_validity=args.access_token_validity_minutes,
+            id_token_validity=args.access_token_validity_minutes,
+            token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
+                access_token="minutes", id_token="minutes", refresh_token="days"
+            ),
+            refresh_token_validity=30,
+            opts=child,
+        )
+        for user in args.users:
+            aws.cognito.User(
+                f"{name}-{user.username}",
+                user_pool_id=pool.id,
+                username=user.username,
+                attributes={"email": user.email, "email_verified": "true"} if user.email else None,
+                # With an email, Cognito mails a generated temporary password; without, the stack
+                # secret is the temporary one. Either way the first sign-in must change it.
+                desired_delivery_mediums=["EMAIL"] if user.email else None,
+                message_action=None if user.email else "SUPPRESS",
+                temporary_password=None if user.email else args.temporary_password,
+                opts=child,
+            )
+        return pool, client
