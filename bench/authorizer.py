@@ -9,7 +9,10 @@ import sys
 import tempfile
 import textwrap
 
-from .common import FUNCTIONS, METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, restore_env, set_env, median_ms, quiet, time_calls
+from components.paths import PROJECT_DIR
+from tools import handlers
+
+from .common import METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, restore_env, set_env, median_ms, quiet, time_calls
 
 # Run in a fresh interpreter; times from before the first import (interpreter start-up excluded).
 _COLD = textwrap.dedent(
@@ -17,7 +20,7 @@ _COLD = textwrap.dedent(
     import time
     t0 = time.perf_counter()
     import json, os, sys
-    sys.path.insert(0, os.environ["BENCH_FUNCTION_DIR"])
+    sys.path[:0] = [os.environ["BENCH_FUNCTION_DIR"], os.environ["BENCH_PROJECT_DIR"]]
     import app
     t1 = time.perf_counter()
     event = json.loads(os.environ["BENCH_EVENT"])
@@ -57,7 +60,7 @@ def cold_start(runs: int = 9, bytecode: bool = True) -> dict:
         base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
         if not bytecode:
             base.update(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="bench-nopyc-"))
-        env = dict(base, **authorizer_env(server.url), BENCH_FUNCTION_DIR=str(FUNCTIONS / "authorizer"), BENCH_EVENT=json.dumps(event))
+        env = dict(base, **authorizer_env(server.url), BENCH_FUNCTION_DIR=str(handlers.folder("authorizer")), BENCH_PROJECT_DIR=str(PROJECT_DIR), BENCH_EVENT=json.dumps(event))
         _fresh(_COLD, env), _fresh(_BOTO3, base)  # warm the OS file cache and the bytecode caches
         authorizer, boto3 = [], []
         for _ in range(runs):  # interleaved, so that machine noise hits both alike
@@ -83,13 +86,14 @@ def warm(n: int = 3000) -> dict:
     saved = set_env(authorizer_env(server.url))
     app = load_function("authorizer")
     try:
-        app._reset()
+        handlers.reset("authorizer")
         token = signer.access_token()
         event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {token}"}}
         with quiet():
-            state = app._state()
+            state = handlers.module("authorizer", "handler").state()
             app.handler(event, None)  # loads the key set
-            verify = time_calls(lambda: app.verify_token(token, state.settings, state.keys), n)
+            verify_token = handlers.module("authorizer", "verify").verify_token
+            verify = time_calls(lambda: verify_token(token, state.settings, state.keys), n)
             handler = time_calls(lambda: app.handler(event, None), n)
         signing_input, _, signature = token.rpartition(".")
         import base64
@@ -100,7 +104,7 @@ def warm(n: int = 3000) -> dict:
         bare = time_calls(lambda: public.verify(sig, data, padding.PKCS1v15(), hashes.SHA256()), n)
     finally:
         server.close()
-        app._reset()
+        handlers.reset("authorizer")
         restore_env(saved)
     return {
         "bare_rsa_us": median_ms(bare) * 1000,

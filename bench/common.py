@@ -12,12 +12,9 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 from tools import handlers
 
-ROOT = Path(__file__).resolve().parent.parent
-FUNCTIONS = ROOT / "functions"
 REGION = "us-east-1"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{REGION}_BenchPool"
 CLIENT_ID = "5bench0client0id0abcdefghij"
@@ -25,7 +22,7 @@ METHOD_ARN = f"arn:aws:execute-api:{REGION}:111122223333:abcdef1234/dev/GET/user
 
 
 def load_function(folder: str):
-    return handlers.load(folder, f"bench_{folder}_app")
+    return handlers.load(folder)
 
 
 def median_ms(samples: list[float]) -> float:

@@ -11,6 +11,8 @@ import json
 import time
 from collections import Counter
 
+from tools import handlers
+
 from .common import REGION, load_function, median_ms, quiet, restore_env, set_env
 
 ACCOUNT = "111111111111"
@@ -79,7 +81,7 @@ def _event() -> dict:
 
 
 def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 10) -> dict:
-    from botocore import handlers
+    from botocore import handlers as botocore_handlers
 
     env = {
         "AWS_REGION": REGION,
@@ -94,7 +96,7 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
     saved = set_env(env, unset=("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN"))
     network = Network(delay)
     spec = ("before-send", network)
-    handlers.BUILTIN_HANDLERS.append(spec)
+    botocore_handlers.BUILTIN_HANDLERS.append(spec)
     app = load_function("presigned_url")
     try:
         event = _event()
@@ -113,7 +115,7 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
             return elapsed
 
         with quiet():
-            app._reset()
+            handlers.reset("presigned_url")
             network.sent.clear()
             first = request()
             first_calls = sum(network.sent.values())
@@ -123,12 +125,12 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
             scratch = []
             network.sent.clear()
             for _ in range(scratch_requests):
-                app._reset()  # a container that keeps nothing: new clients, every lookup again
+                handlers.reset("presigned_url")  # a container that keeps nothing: new clients, every lookup again
                 scratch.append(request())
             scratch_calls = sum(network.sent.values()) / scratch_requests
     finally:
-        handlers.BUILTIN_HANDLERS.remove(spec)
-        app._reset()
+        botocore_handlers.BUILTIN_HANDLERS.remove(spec)
+        handlers.reset("presigned_url")
         restore_env(saved)
     return {
         "delay_ms": delay * 1000,

@@ -201,8 +201,9 @@ def world(tmp_path_factory) -> Any:
     try:
         urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()
         ids, fakes, admin = _setup(endpoint, tmp, mp)
-        authorizer = handlers.load("authorizer", "e2e_authorizer_app", fresh=True)
-        presigned = handlers.load("presigned_url", "e2e_presigned_url_app", fresh=True)
+        for name in handlers.FOLDERS:
+            handlers.reset(name)  # the functions read the environment set above
+        authorizer, presigned = handlers.load("authorizer"), handlers.load("presigned_url")
         gateway = Gateway(authorizer.handler, presigned.handler, region=REGION, account=SHARED)
         with fakes.installed(), GatewayServer(gateway) as served:
             config = tmp / "studio-access.json"
@@ -213,8 +214,8 @@ def world(tmp_path_factory) -> Any:
             yield World(endpoint=endpoint, api_url=served.url, config=config, tmp=tmp, fakes=fakes,
                         gateway=gateway, admin=admin, **ids)
     finally:
-        for name in ("e2e_authorizer_app", "e2e_presigned_url_app"):
-            sys.modules.pop(name, None)
+        for name in handlers.FOLDERS:
+            handlers.reset(name)
         mp.undo()
         try:
             urlopen(Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).read()

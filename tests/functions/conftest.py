@@ -11,7 +11,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -20,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from tools import handlers
 
-FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 REGION = "us-east-1"
 POOL = f"{REGION}_TestPool1"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL}"
@@ -216,9 +214,9 @@ def auth_env(monkeypatch, authorizer, jwks_server, key):
     monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
     monkeypatch.setenv("JWKS_URL", jwks_server.url)
     monkeypatch.setenv("ALLOWED_CLIENT_IDS", f"other-client, {CLIENT_ID}")
-    authorizer._reset()
+    handlers.reset("authorizer")
     yield monkeypatch
-    authorizer._reset()
+    handlers.reset("authorizer")
 
 
 def auth_event(authorization: str | None = None, *, headers: dict | None = None, multi: dict | None = None, method_arn: str = METHOD_ARN) -> dict:
@@ -361,7 +359,7 @@ def _create_presigned_domain_url(world: World, request_signer, params: dict):
 @pytest.fixture
 def aws(monkeypatch, presigned):
     """Tables with the sample's items, LOB A's domain with its profile, and the function's environment."""
-    from botocore import handlers
+    from botocore import handlers as botocore_handlers
     from moto import mock_aws
 
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_LAMBDA_FUNCTION_NAME", "SESSION_EXPIRATION_SECONDS"):
@@ -400,7 +398,7 @@ def aws(monkeypatch, presigned):
     added = [("before-parameter-build", record), ("before-call", before_call)]
     _setup_session()
     with mock_aws():
-        handlers.BUILTIN_HANDLERS.extend(added)
+        botocore_handlers.BUILTIN_HANDLERS.extend(added)
         try:
             dynamodb = world.client("dynamodb")
             for table in ("users-map-table", "lobs-map-table"):
@@ -416,13 +414,13 @@ def aws(monkeypatch, presigned):
             world.put_lob("lob-b", LOB_B)
             world.create_domain(LOB_A, "sagemaker-domain-lob-a", profiles=["user-lob-a", "data-scientist"])
             world.create_domain(LOB_B, "sagemaker-domain-lob-b", profiles=["user-lob-b"])
-            presigned._reset()
+            handlers.reset("presigned_url")
             world.calls.clear()
             yield world
         finally:
             for spec in added:
-                handlers.BUILTIN_HANDLERS.remove(spec)
-            presigned._reset()
+                botocore_handlers.BUILTIN_HANDLERS.remove(spec)
+            handlers.reset("presigned_url")
 
 
 def fn_event(username: str | None = "user-lob-a", path_user: str | None = None, query: dict | None = None, headers: dict | None = None, multi_query: dict | None = None) -> dict:

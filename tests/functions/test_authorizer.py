@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from tools import handlers
+
 from .conftest import (
     CLIENT_ID,
     ISSUER,
@@ -23,6 +25,13 @@ from .conftest import (
     rsa_key,
     sign,
 )
+
+cache = handlers.module("authorizer", "cache")
+errors = handlers.module("authorizer", "errors")
+fetch = handlers.module("authorizer", "fetch")
+jwk = handlers.module("authorizer", "jwk")
+settings = handlers.module("authorizer", "settings")
+verify = handlers.module("authorizer", "verify")
 
 
 def allow(authorizer, authorization: str, **kw) -> dict:
@@ -156,7 +165,7 @@ def test_without_a_jwk_alg_the_header_alg_must_fit_the_key_type(authorizer, auth
     rsa_k = rsa_key("key-1", alg="PS256")
     jwks_server.set_keys(rsa_k, with_alg=False)
     assert allow(authorizer, bearer(sign(rsa_k, cognito_claims())))["principalId"]
-    authorizer._reset()
+    handlers.reset("authorizer")
     ec = ec_key("key-1")
     forged = sign(ec, cognito_claims())  # ES256 header against an RSA JWK
     assert refused(authorizer, capsys, auth_event(bearer(forged))) == "header alg ES256 does not fit a RSA key"
@@ -262,7 +271,7 @@ def test_leeway_allows_a_just_expired_token_within_it(authorizer, auth_env, key,
     token = sign(key, cognito_claims(exp=int(time.time()) - 30))
     assert refused(authorizer, capsys, auth_event(bearer(token))) == "token expired"
     auth_env.setenv("LEEWAY_SECONDS", "60")
-    authorizer._reset()
+    handlers.reset("authorizer")
     assert allow(authorizer, bearer(token))["principalId"]
 
 
@@ -271,7 +280,7 @@ def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, au
     auth_env.setenv("AUDIENCE", "api://studio")
     auth_env.setenv("TOKEN_USE", "")
     auth_env.setenv("USERNAME_CLAIM", "preferred_username")
-    authorizer._reset()
+    handlers.reset("authorizer")
     claims = cognito_claims(token_use=None, client_id=None, username=None, aud=["api://studio", "x"], preferred_username="alice", azp="spa")
     result = allow(authorizer, bearer(sign(key, claims)))
     assert result["context"] == {"username": "alice", "sub": claims["sub"], "clientId": "spa"}
@@ -318,7 +327,7 @@ def test_four_segments_of_a_valid_token_are_refused(authorizer, auth_env, key, c
 def test_an_oversized_token_is_refused_before_parsing(authorizer, auth_env, key, capsys, monkeypatch):
     token = sign(key, cognito_claims(padding="x" * 8000))
     assert len(token) > 8192
-    monkeypatch.setattr(authorizer.jwt, "decode", lambda *_, **__: pytest.fail("parsed"))
+    monkeypatch.setattr(verify.jwt, "decode", lambda *_, **__: pytest.fail("parsed"))
     assert refused(authorizer, capsys, auth_event(bearer(token))) in ("token larger than 8 KiB", "Authorization header larger than 8 KiB")
 
 
@@ -401,7 +410,7 @@ def test_the_key_set_is_fetched_once_per_container(authorizer, auth_env, key, jw
 
 def test_key_rotation_picks_up_a_new_kid_with_one_refetch(authorizer, auth_env, key, jwks_server, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "now", lambda: clock[0])
     allow(authorizer, bearer(sign(key, cognito_claims())))
     rotated = rsa_key("key-2")
     jwks_server.set_keys(key, rotated)
@@ -415,8 +424,8 @@ def test_key_rotation_picks_up_a_new_kid_with_one_refetch(authorizer, auth_env, 
 
 def test_a_kid_flood_cannot_make_it_fetch_in_a_loop(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
-    authorizer._reset()
+    monkeypatch.setattr(cache, "now", lambda: clock[0])
+    handlers.reset("authorizer")
     allow(authorizer, bearer(sign(key, cognito_claims())))
     for i in range(50):
         bogus = sign(Key(f"bogus-{i}", key.private), cognito_claims())
@@ -437,7 +446,7 @@ def test_a_kid_flood_cannot_make_it_fetch_in_a_loop(authorizer, auth_env, key, j
 
 def test_a_failed_fetch_refuses_and_is_retried_later(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "now", lambda: clock[0])
     token = sign(key, cognito_claims())
     jwks_server.status = 500
     assert refused(authorizer, capsys, auth_event(bearer(token))) == "signing keys unavailable"
@@ -469,7 +478,7 @@ def test_a_bad_key_set_never_allows(authorizer, auth_env, key, jwks_server, caps
 
 
 def test_a_slow_key_set_url_times_out_and_refuses(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
-    monkeypatch.setattr(authorizer, "JWKS_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(fetch, "JWKS_TIMEOUT_SECONDS", 0.2)
     jwks_server.delay = 1.5
     started = time.monotonic()
     with pytest.raises(Exception, match="^Unauthorized$"):
@@ -483,7 +492,7 @@ def test_a_slow_key_set_url_times_out_and_refuses(authorizer, auth_env, key, jwk
 def test_the_key_set_is_refreshed_after_an_hour(authorizer, auth_env, key, jwks_server, capsys, monkeypatch):
     """A key removed from the issuer's set stops working within the hour."""
     clock = [1000.0]
-    monkeypatch.setattr(authorizer, "_monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "now", lambda: clock[0])
     token = sign(key, cognito_claims())
     allow(authorizer, bearer(token))
     jwks_server.set_keys(rsa_key("key-2"))
@@ -497,7 +506,7 @@ def test_the_key_set_is_refreshed_after_an_hour(authorizer, auth_env, key, jwks_
 
 def test_parse_jwks_keeps_only_usable_signing_keys(authorizer, key):
     ec = ec_key("ec")
-    keys = authorizer.parse_jwks(
+    keys = jwk.parse_jwks(
         {
             "keys": [
                 key.jwk(),
@@ -516,23 +525,23 @@ def test_parse_jwks_keeps_only_usable_signing_keys(authorizer, key):
     )
     assert sorted(keys) == ["ec", "key-1"]
     with pytest.raises(ValueError):
-        authorizer.parse_jwks({"keys": {}})
+        jwk.parse_jwks({"keys": {}})
 
 
 def test_the_real_fetch_reads_the_loopback_server(authorizer, key, jwks_server):
     jwks_server.reset()
     jwks_server.set_keys(key)
-    assert authorizer.fetch_jwks(jwks_server.url) == {"key-1": key.jwk()}
+    assert fetch.fetch_jwks(jwks_server.url) == {"key-1": key.jwk()}
 
 
 # ---------------------------------------------------------------------------- settings
 
 
 def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
-    s = authorizer.load_settings({"TOKEN_ISSUER": ISSUER + "/", "ALLOWED_CLIENT_IDS": "a, ,b"})
+    s = settings.load_settings({"TOKEN_ISSUER": ISSUER + "/", "ALLOWED_CLIENT_IDS": "a, ,b"})
     assert s.jwks_url == ISSUER + "/.well-known/jwks.json"
     assert s.client_ids == {"a", "b"} and s.token_use == "access" and s.username_claim == "username" and s.leeway == 0
-    assert authorizer.load_settings({"TOKEN_ISSUER": ISSUER, "AUDIENCE": "x", "TOKEN_USE": ""}).token_use is None
+    assert settings.load_settings({"TOKEN_ISSUER": ISSUER, "AUDIENCE": "x", "TOKEN_USE": ""}).token_use is None
 
 
 @pytest.mark.parametrize(
@@ -551,20 +560,20 @@ def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
 )
 def test_bad_settings_name_the_variable(authorizer, env, problem):
     env = {"ALLOWED_CLIENT_IDS": "c", **env}
-    with pytest.raises(authorizer.ConfigError) as err:
-        authorizer.load_settings(env)
+    with pytest.raises(errors.ConfigError) as err:
+        settings.load_settings(env)
     assert problem in str(err.value)
 
 
 def test_loopback_http_is_allowed_for_the_key_set(authorizer):
     for url in ("http://127.0.0.1:8080/jwks.json", "http://localhost/jwks", "http://[::1]:1/j"):
-        assert authorizer.load_settings({"TOKEN_ISSUER": ISSUER, "JWKS_URL": url, "AUDIENCE": "a"}).jwks_url == url
+        assert settings.load_settings({"TOKEN_ISSUER": ISSUER, "JWKS_URL": url, "AUDIENCE": "a"}).jwks_url == url
 
 
 def test_a_bad_environment_stops_the_call_with_a_log_line(authorizer, auth_env, capsys):
     auth_env.setenv("LEEWAY_SECONDS", "500")
-    authorizer._reset()
-    with pytest.raises(authorizer.ConfigError):
+    handlers.reset("authorizer")
+    with pytest.raises(errors.ConfigError):
         authorizer.handler(auth_event("Bearer x"), None)
     line = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert line["event"] == "config-invalid" and "LEEWAY_SECONDS: 500 is outside 0-120" in line["error"]
@@ -576,10 +585,10 @@ def test_on_lambda_a_bad_environment_stops_the_container_start(tmp_path):
     import subprocess
     import sys
 
-    from .conftest import FUNCTIONS
+    from components.paths import PROJECT_DIR
 
     env = {k: v for k, v in os.environ.items() if k not in ("TOKEN_ISSUER", "ALLOWED_CLIENT_IDS", "AUDIENCE")}
-    env.update(AWS_LAMBDA_FUNCTION_NAME="authorizer", PYTHONPATH=str(FUNCTIONS / "authorizer"))
+    env.update(AWS_LAMBDA_FUNCTION_NAME="authorizer", PYTHONPATH=os.pathsep.join([str(handlers.folder("authorizer")), str(PROJECT_DIR)]))
     run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "TOKEN_ISSUER: required" in run.stdout and "ConfigError" in run.stderr
 
@@ -589,10 +598,10 @@ def test_the_authorizer_does_not_import_boto3(tmp_path):
     import subprocess
     import sys
 
-    from .conftest import FUNCTIONS
+    from components.paths import PROJECT_DIR
 
     code = "import sys, app; print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
-    env = dict(os.environ, PYTHONPATH=str(FUNCTIONS / "authorizer"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(handlers.folder("authorizer")), str(PROJECT_DIR)]))
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr

@@ -9,7 +9,16 @@ import time
 
 import pytest
 
+from tools import handlers
+
 from .conftest import LOB_A, LOB_B, LOB_C, ROLE_NAME, _error, fn_event
+
+
+aws_module = handlers.module("presigned_url", "aws")
+cache_module = handlers.module("presigned_url", "cache")
+errors_module = handlers.module("presigned_url", "errors")
+handler_module = handlers.module("presigned_url", "handler")
+settings_module = handlers.module("presigned_url", "settings")
 
 
 def call(presigned, event) -> dict:
@@ -83,7 +92,7 @@ def test_profile_and_domain_id_from_the_items(presigned, aws):
 def test_session_expiration_url_expiry_space_and_landing_are_passed(presigned, aws, monkeypatch):
     monkeypatch.setenv("SESSION_EXPIRATION_SECONDS", "1800")
     monkeypatch.setenv("URL_EXPIRES_SECONDS", "300")
-    presigned._reset()
+    handlers.reset("presigned_url")
     query = {"space": "my-space-1", "landing": "app:JupyterLab:lab/tree/work"}
     assert call(presigned, fn_event(query=query))["statusCode"] == 302
     sent = aws.presigned[-1]
@@ -178,7 +187,7 @@ def test_no_domain_is_404_and_only_in_service_domains_count(presigned, aws):
     aws.put_user("frank", "lob-c")
     aws.put_lob("lob-c", LOB_C)
     assert_failure(presigned, fn_event("frank"), 404, "LOB 'lob-c' has no InService SageMaker domain")
-    presigned._reset()
+    handlers.reset("presigned_url")
     domain = aws.create_domain(LOB_C, "being-deleted", profiles=["frank"])
     aws.set_domain_status(LOB_C, domain, "Deleting")
     assert_failure(presigned, fn_event("frank"), 404, "no InService SageMaker domain")
@@ -214,7 +223,7 @@ def test_access_denied_on_assume_role_is_502(presigned, aws):
 def test_throttling_after_standard_retries_is_503(presigned, aws, monkeypatch):
     """The throttled answer comes from the HTTP layer, so botocore's standard retries run: 3 attempts."""
     import botocore.endpoint
-    from botocore import handlers
+    from botocore import handlers as botocore_handlers
     from botocore.awsrequest import AWSResponse
     from moto.core.models import botocore_stubber
 
@@ -231,13 +240,13 @@ def test_throttling_after_standard_retries_is_503(presigned, aws, monkeypatch):
 
     monkeypatch.setattr(botocore.endpoint.time, "sleep", sleeps.append)
     aws.overrides["sagemaker.CreatePresignedDomainUrl"] = lambda params: "http"
-    spec = ("before-send.sagemaker.CreatePresignedDomainUrl", throttled, handlers.REGISTER_FIRST)
-    handlers.BUILTIN_HANDLERS.append(spec)
+    spec = ("before-send.sagemaker.CreatePresignedDomainUrl", throttled, botocore_handlers.REGISTER_FIRST)
+    botocore_handlers.BUILTIN_HANDLERS.append(spec)
     try:
-        presigned._reset()
+        handlers.reset("presigned_url")
         response = call(presigned, fn_event())
     finally:
-        handlers.BUILTIN_HANDLERS.remove(spec)
+        botocore_handlers.BUILTIN_HANDLERS.remove(spec)
         botocore_stubber.enabled = True
     assert response["statusCode"] == 503 and "throttling" in body(response)["message"]
     assert len(attempts) == 3 and len(sleeps) == 2
@@ -246,7 +255,7 @@ def test_throttling_after_standard_retries_is_503(presigned, aws, monkeypatch):
 
 def test_the_clients_use_standard_retries_short_timeouts_and_the_regional_sts_endpoint(presigned, aws):
     call(presigned, fn_event())
-    state = presigned._state()
+    state = handler_module.state()
     clients = [state.dynamodb, state.sts, state.accounts.get(LOB_A)]
     for client in clients:
         config = client.meta.config
@@ -258,13 +267,13 @@ def test_the_clients_use_standard_retries_short_timeouts_and_the_regional_sts_en
 
 def test_an_endpoint_override_in_the_environment_wins_for_emulators(presigned, aws, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
-    presigned._reset()
-    assert presigned._state().sts.meta.endpoint_url == "http://127.0.0.1:5999"
+    handlers.reset("presigned_url")
+    assert handler_module.state().sts.meta.endpoint_url == "http://127.0.0.1:5999"
 
 
 def test_any_other_error_is_500_without_details(presigned, aws, monkeypatch, capsys):
     monkeypatch.setenv("USERS_TABLE", "no-such-table")
-    presigned._reset()
+    handlers.reset("presigned_url")
     assert_failure(presigned, fn_event(), 500, "internal error")
     line = audit_lines(capsys)[-1]
     assert line["outcome"] == "error" and line["error"].startswith("GetItem: ResourceNotFoundException")
@@ -295,7 +304,7 @@ def test_a_warm_request_makes_exactly_one_aws_call(presigned, aws, capsys):
 
 def test_the_mapping_is_read_again_after_the_ttl(presigned, aws, monkeypatch):
     now = [time.time()]
-    monkeypatch.setattr(presigned, "_now", lambda: now[0])
+    monkeypatch.setattr(cache_module, "now", lambda: now[0])
     call(presigned, fn_event())
     now[0] += 59
     aws.calls.clear()
@@ -309,7 +318,7 @@ def test_the_mapping_is_read_again_after_the_ttl(presigned, aws, monkeypatch):
 
 def test_a_removed_user_loses_access_after_the_ttl(presigned, aws, monkeypatch):
     now = [time.time()]
-    monkeypatch.setattr(presigned, "_now", lambda: now[0])
+    monkeypatch.setattr(cache_module, "now", lambda: now[0])
     assert call(presigned, fn_event())["statusCode"] == 302
     aws._dynamodb().delete_item(TableName="users-map-table", Key={"PK": {"S": "user-lob-a"}})
     now[0] += 61
@@ -318,11 +327,11 @@ def test_a_removed_user_loses_access_after_the_ttl(presigned, aws, monkeypatch):
 
 def test_credentials_are_refreshed_five_minutes_before_they_expire(presigned, aws, monkeypatch):
     monkeypatch.setenv("CACHE_TTL_SECONDS", "3600")
-    presigned._reset()
+    handlers.reset("presigned_url")
     now = [time.time()]
-    monkeypatch.setattr(presigned, "_now", lambda: now[0])
+    monkeypatch.setattr(cache_module, "now", lambda: now[0])
     call(presigned, fn_event())
-    first_key = presigned._state().accounts.get(LOB_A)
+    first_key = handler_module.state().accounts.get(LOB_A)
     now[0] += 3600 - 300 - 5  # moto's credentials last 3600 s from the real clock
     aws.calls.clear()
     call(presigned, fn_event())
@@ -331,7 +340,7 @@ def test_credentials_are_refreshed_five_minutes_before_they_expire(presigned, aw
     aws.calls.clear()
     call(presigned, fn_event())
     assert aws.operations() == ["AssumeRole", "CreatePresignedDomainUrl"]
-    assert presigned._state().accounts.get(LOB_A) is not first_key
+    assert handler_module.state().accounts.get(LOB_A) is not first_key
 
 
 def test_credentials_and_clients_are_per_account(presigned, aws):
@@ -350,7 +359,7 @@ def test_credentials_and_clients_are_per_account(presigned, aws):
 
 def test_caches_are_bounded_and_expire(presigned):
     now = [0.0]
-    cache = presigned.TTLCache(ttl=60, max_size=3, clock=lambda: now[0])
+    cache = cache_module.TTLCache(ttl=60, max_size=3, clock=lambda: now[0])
     for i in range(1000):
         cache.put(f"user-{i}", i)
     assert len(cache) == 3 and cache.get("user-999") == 999 and cache.get("user-0") is None
@@ -361,20 +370,20 @@ def test_caches_are_bounded_and_expire(presigned):
     assert cache.get("user-997") is None
     cache.put("expired", 1, expires_at=59)
     assert cache.get("expired") is None and len(cache) <= 3
-    zero = presigned.TTLCache(ttl=0, max_size=3, clock=lambda: now[0])
+    zero = cache_module.TTLCache(ttl=0, max_size=3, clock=lambda: now[0])
     zero.put("x", 1)
     assert zero.get("x") is None
 
 
 def test_a_flood_of_distinct_usernames_cannot_grow_the_caches(presigned, aws, monkeypatch):
-    monkeypatch.setattr(presigned, "MAX_USERS", 5)
-    presigned._reset()
+    monkeypatch.setattr(aws_module, "MAX_USERS", 5)
+    handlers.reset("presigned_url")
     for i in range(20):
         aws.put_user(f"flood-{i}", "lob-a", profile="data-scientist")
     for i in range(20):
         call(presigned, fn_event(f"flood-{i}"))
         call(presigned, fn_event(f"unmapped-{i}"))
-    state = presigned._state()
+    state = handler_module.state()
     assert len(state.users) == 5 and len(state.lobs) == 1 and len(state.accounts) == 1
 
 
@@ -418,13 +427,13 @@ def test_one_audit_line_per_request_without_the_url(presigned, aws, capsys):
 )
 def test_bad_settings_name_the_variable(presigned, name, value, problem):
     env = {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "us-east-1", name: value}
-    with pytest.raises(presigned.ConfigError) as err:
-        presigned.load_settings(env)
+    with pytest.raises(errors_module.ConfigError) as err:
+        settings_module.load_settings(env)
     assert problem in str(err.value)
 
 
 def test_defaults_and_partitions(presigned):
-    s = presigned.load_settings({"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1"})
+    s = settings_module.load_settings({"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1"})
     assert (s.url_expires, s.session_expiration, s.cache_ttl) == (20, None, 60)
     assert s.role_arn("111111111111") == "arn:aws-cn:iam::111111111111:role/r"
     assert s.sts_endpoint == "https://sts.cn-north-1.amazonaws.com.cn"
@@ -435,9 +444,10 @@ def test_on_lambda_a_bad_environment_stops_the_container_start():
     import subprocess
     import sys
 
-    from .conftest import FUNCTIONS
+    from components.paths import PROJECT_DIR
 
-    env = dict(os.environ, AWS_LAMBDA_FUNCTION_NAME="presigned", PYTHONPATH=str(FUNCTIONS / "presigned_url"), AWS_REGION="us-east-1")
+    path = os.pathsep.join([str(handlers.folder("presigned_url")), str(PROJECT_DIR)])
+    env = dict(os.environ, AWS_LAMBDA_FUNCTION_NAME="presigned", PYTHONPATH=path, AWS_REGION="us-east-1")
     env.update(USERS_TABLE="u", LOBS_TABLE="l", ACCESS_ROLE_NAME="r", URL_EXPIRES_SECONDS="600")
     run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "URL_EXPIRES_SECONDS: 600 is outside 5-300" in run.stdout

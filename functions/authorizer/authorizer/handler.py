@@ -1,0 +1,80 @@
+"""The per-container state and the handler: the event in, a policy or ``Unauthorized`` out.
+
+The state (settings, key set, claims registry) is built on the first call (on Lambda: at import,
+so a bad environment stops the container's start with one log line naming it); ``reset()`` makes
+the next call read the environment again. Any refusal raises ``Exception("Unauthorized")`` (API
+Gateway answers 401); one JSON log line per call says why, with the ``kid`` and ``sub``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from joserfc import jwt
+
+from .cache import KeySet
+from .errors import ConfigError, Refused
+from .header import bearer_token
+from .logs import log, loggable
+from .policy import allow_policy
+from .settings import Settings, load_settings
+from .verify import claims_registry, verify_token
+
+
+class State:
+    """What one container keeps between calls."""
+
+    def __init__(self, env: Mapping[str, str] = os.environ) -> None:
+        self.settings: Settings = load_settings(env)
+        self.keys = KeySet(self.settings.jwks_url)
+        self.claims: jwt.JWTClaimsRegistry = claims_registry(self.settings)
+
+
+_current: State | None = None
+
+
+def state() -> State:
+    """The container's state, built on first use; a bad environment is logged and raised."""
+    global _current
+    if _current is None:
+        try:
+            _current = State()
+        except ConfigError as error:
+            log("ERROR", "config-invalid", error=str(error))
+            raise
+    return _current
+
+
+def reset() -> None:
+    """Forget the settings and cached keys; the next call reads the environment again (tests)."""
+    global _current
+    _current = None
+
+
+def authorize(event: Any, current: State) -> dict[str, Any]:
+    token = bearer_token(event)
+    claims, kid = verify_token(token, current.settings, current.keys, current.claims)
+    username, sub = claims[current.settings.username_claim], claims["sub"]
+    client_id = claims.get("client_id")
+    if not isinstance(client_id, str):
+        azp = claims.get("azp")
+        client_id = azp if isinstance(azp, str) else ""
+    try:
+        policy = allow_policy(event.get("methodArn"), username, sub, client_id)
+    except Refused as refused:
+        refused.kid = kid
+        raise
+    log("INFO", "allowed", kid=loggable(kid), sub=loggable(sub), username=username)
+    return policy
+
+
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
+    current = state()
+    try:
+        return authorize(event, current)
+    except Refused as refused:
+        log("WARNING", "refused", reason=refused.reason, kid=loggable(refused.kid), sub=loggable(refused.sub))
+    except Exception as error:  # never a 500 for a bad request: refuse
+        log("ERROR", "refused", reason=f"unexpected {type(error).__name__}")
+    raise Exception("Unauthorized")

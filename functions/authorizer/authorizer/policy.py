@@ -1,0 +1,32 @@
+"""The policy of an allowed token: exactly ``GET /<username>`` on the stage that called.
+
+API Gateway caches the policy per token, so it must fit every request of that user and no other:
+the username (screened by `verify.username_is_safe`) is the last segment of the only resource."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import Refused
+
+_METHOD_ARN_RE = re.compile(
+    r"arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)/([A-Za-z0-9_-]+)/.*", re.S
+)
+
+
+def allow_policy(method_arn: object, username: str, sub: str, client_id: str) -> dict[str, Any]:
+    """Allow exactly ``GET /<username>`` on the stage that called, nothing else."""
+    match = _METHOD_ARN_RE.fullmatch(method_arn) if isinstance(method_arn, str) else None
+    if not match:
+        raise Refused("methodArn is not an execute-api method ARN", sub=sub)
+    partition, region, account, api_id, stage = match.groups()
+    resource = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/GET/{username}"
+    return {
+        "principalId": sub,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}],
+        },
+        "context": {"username": username, "sub": sub, "clientId": client_id},
+    }

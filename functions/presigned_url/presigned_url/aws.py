@@ -1,0 +1,148 @@
+"""Every AWS call of the function, with the clients and caches of one container.
+
+Clients are built once per container (standard retries, short timeouts); the user's LOB, the
+LOB's account and domain and the credentials of ``arn:aws:iam::<account>:role/<role name>`` (from
+the regional STS endpoint, until five minutes before they expire) are kept in bounded caches, so
+a warm request makes one AWS call: ``CreatePresignedDomainUrl``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from contracts import lambda_env, tables
+
+from .cache import TTLCache
+from .errors import failure_for
+from .mapping import parse_lob_item, parse_user_item, pick_domain
+from .settings import Settings
+
+# Clients: standard retries (3 attempts), timeouts far below API Gateway's 29 s (and the
+# integration's 12 s): the worst single call is about 3 x (1 + 3) s plus backoff.
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 3},
+    connect_timeout=1,
+    read_timeout=3,
+    tcp_keepalive=True,
+    user_agent_extra="studio-access-presigned-url",
+)
+CREDENTIALS_MARGIN_SECONDS = 300  # refresh assumed-role credentials 5 minutes before expiry
+ROLE_SESSION_SECONDS = 3600  # role chaining: at most one hour
+ROLE_SESSION_NAME = "studio-access-presigned-url"
+MAX_USERS = 1000
+MAX_LOBS = 256
+MAX_ACCOUNTS = 256
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a botocore error (``""`` when there is none)."""
+    if isinstance(error, ClientError):
+        return str(error.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+_loader: Any = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A new botocore session sharing the parsed service models with earlier ones (a reset is cheap)."""
+    global _loader
+    session = botocore.session.Session()
+    if _loader is None:
+        _loader = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _loader)
+    return session
+
+
+class Aws:
+    """Settings, clients and caches of one container; ``calls`` counts the AWS calls made."""
+
+    def __init__(self, settings: Settings, env: Mapping[str, str] = os.environ) -> None:
+        self.settings = s = settings
+        self.session = boto3.session.Session(botocore_session=_botocore_session(), region_name=s.region)
+        self.calls = 0
+        # Registered before any client exists, so every client (each copies the emitter) counts
+        # its API calls (not retries; pages of a paginator each count).
+        self.session.events.register("before-parameter-build", self._count)
+        self.dynamodb = self.session.client("dynamodb", config=CLIENT_CONFIG)
+        # The central STS endpoint (private DNS) is the regional one; the access role's policy
+        # conditions on aws:sourceVpce. The SDK's endpoint variables override it (emulators).
+        explicit = env.get(lambda_env.ENDPOINT_URL_STS.name) or env.get(lambda_env.ENDPOINT_URL.name)
+        self.sts = self.session.client("sts", endpoint_url=None if explicit else s.sts_endpoint, config=CLIENT_CONFIG)
+        self.users: TTLCache[tuple[str, str]] = TTLCache(s.cache_ttl, MAX_USERS)
+        self.lobs: TTLCache[tuple[str, str | None]] = TTLCache(s.cache_ttl, MAX_LOBS)
+        self.domains: TTLCache[str] = TTLCache(s.cache_ttl, MAX_ACCOUNTS)
+        self.accounts: TTLCache[Any] = TTLCache(ROLE_SESSION_SECONDS, MAX_ACCOUNTS)  # account -> SageMaker client
+
+    def _count(self, **_: Any) -> None:
+        self.calls += 1
+
+    def _get_item(self, table: str, key: str) -> dict[str, Any] | None:
+        found = self.dynamodb.get_item(TableName=table, Key=tables.typed({tables.KEY: key}))
+        item: dict[str, Any] | None = found.get("Item")
+        return item
+
+    def user(self, username: str) -> tuple[str, str]:
+        """(LOB, profile) of a user."""
+        found = self.users.get(username)
+        if found is None:
+            found = parse_user_item(self._get_item(self.settings.users_table, username), username)
+            self.users.put(username, found)
+        return found
+
+    def lob(self, lob: str) -> tuple[str, str | None]:
+        """(account, domain or None) of a LOB."""
+        found = self.lobs.get(lob)
+        if found is None:
+            found = parse_lob_item(self._get_item(self.settings.lobs_table, lob), lob)
+            self.lobs.put(lob, found)
+        return found
+
+    def sagemaker(self, account: str) -> Any:
+        """A SageMaker client with the access role's credentials, kept until 5 minutes before they expire."""
+        client = self.accounts.get(account)
+        if client is None:
+            try:
+                creds = self.sts.assume_role(
+                    RoleArn=self.settings.role_arn(account),
+                    RoleSessionName=ROLE_SESSION_NAME,
+                    DurationSeconds=ROLE_SESSION_SECONDS,
+                )["Credentials"]
+            except ClientError as error:
+                raise failure_for(error_code(error), "AssumeRole") from error
+            client = self.session.client(
+                "sagemaker",
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                config=CLIENT_CONFIG,
+            )
+            self.accounts.put(account, client, expires_at=creds["Expiration"].timestamp() - CREDENTIALS_MARGIN_SECONDS)
+        return client
+
+    def domain(self, account: str, lob: str, sagemaker: Any) -> str:
+        """The account's one InService domain (``ListDomains``), for a LOB item without a domain id."""
+        found = self.domains.get(account)
+        if found is None:
+            domains: list[dict[str, Any]] = []
+            for page in sagemaker.get_paginator("list_domains").paginate():
+                domains.extend(page.get("Domains", []))
+            found = pick_domain(domains, lob)
+            self.domains.put(account, found)
+        return found
+
+    def presigned_url(self, account: str, sagemaker: Any, request: dict[str, Any]) -> str:
+        """``CreatePresignedDomainUrl``; a profile (or domain) not found forgets the account's domain."""
+        try:
+            return str(sagemaker.create_presigned_domain_url(**request)["AuthorizedUrl"])
+        except ClientError as error:
+            if failure_for(error_code(error), "CreatePresignedDomainUrl").status == 404:
+                self.domains.discard(account)  # a discovered domain may be gone
+            raise
