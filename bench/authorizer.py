@@ -10,9 +10,14 @@ import tempfile
 import textwrap
 
 from components.paths import PROJECT_DIR
+from contracts import lambda_env
+from testkit import env as environment
+from testkit.events import auth_event
+from testkit.jwks import JwksServer
+from testkit.tokens import unb64
 from tools import handlers
 
-from .common import METHOD_ARN, JwksServer, Signer, authorizer_env, load_function, restore_env, set_env, median_ms, quiet, time_calls
+from .common import access_token, authorizer_environment, median_ms, quiet, signing_key, time_calls
 
 # Run in a fresh interpreter; times from before the first import (interpreter start-up excluded).
 _COLD = textwrap.dedent(
@@ -53,21 +58,25 @@ def _fresh(code: str, env: dict) -> dict:
 def cold_start(runs: int = 9, bytecode: bool = True) -> dict:
     """Fresh interpreters, interleaved. ``bytecode=False``: no .pyc anywhere (every module is
     compiled, as for the packaged function, whose zip carries none), on both sides alike."""
-    signer = Signer()
-    server = JwksServer({"keys": [signer.jwk()]})
-    try:
-        event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {signer.access_token()}"}}
-        base = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    key = signing_key()
+    with JwksServer() as server:
+        server.set_keys(key)
+        event = auth_event(f"Bearer {access_token(key)}")
+        base = {k: v for k, v in os.environ.items() if k != lambda_env.FUNCTION_NAME.name}
         if not bytecode:
             base.update(PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=tempfile.mkdtemp(prefix="bench-nopyc-"))
-        env = dict(base, **authorizer_env(server.url), BENCH_FUNCTION_DIR=str(handlers.folder("authorizer")), BENCH_PROJECT_DIR=str(PROJECT_DIR), BENCH_EVENT=json.dumps(event))
+        env = dict(
+            base,
+            **authorizer_environment(server.url),
+            BENCH_FUNCTION_DIR=str(handlers.folder("authorizer")),
+            BENCH_PROJECT_DIR=str(PROJECT_DIR),
+            BENCH_EVENT=json.dumps(event),
+        )
         _fresh(_COLD, env), _fresh(_BOTO3, base)  # warm the OS file cache and the bytecode caches
         authorizer, boto3 = [], []
         for _ in range(runs):  # interleaved, so that machine noise hits both alike
             authorizer.append(_fresh(_COLD, env))
             boto3.append(_fresh(_BOTO3, base))
-    finally:
-        server.close()
     return {
         "authorizer_imports_ms": median_ms([r["imports"] for r in authorizer]),
         "authorizer_cold_ms": median_ms([r["total"] for r in authorizer]),
@@ -81,31 +90,25 @@ def warm(n: int = 3000) -> dict:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
-    signer = Signer()
-    server = JwksServer({"keys": [signer.jwk()]})
-    saved = set_env(authorizer_env(server.url))
-    app = load_function("authorizer")
-    try:
+    key = signing_key()
+    with JwksServer() as server, environment.patched(authorizer_environment(server.url)):
+        server.set_keys(key)
+        app = handlers.load("authorizer")
         handlers.reset("authorizer")
-        token = signer.access_token()
-        event = {"type": "REQUEST", "methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {token}"}}
-        with quiet():
-            state = handlers.module("authorizer", "handler").state()
-            app.handler(event, None)  # loads the key set
+        try:
+            token = access_token(key)
+            event = auth_event(f"Bearer {token}")
             verify_token = handlers.module("authorizer", "verify").verify_token
-            verify = time_calls(lambda: verify_token(token, state.settings, state.keys), n)
-            handler = time_calls(lambda: app.handler(event, None), n)
-        signing_input, _, signature = token.rpartition(".")
-        import base64
-
-        sig = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        public = signer.private.public_key()
-        data = signing_input.encode()
-        bare = time_calls(lambda: public.verify(sig, data, padding.PKCS1v15(), hashes.SHA256()), n)
-    finally:
-        server.close()
-        handlers.reset("authorizer")
-        restore_env(saved)
+            with quiet():
+                state = handlers.module("authorizer", "handler").state()
+                app.handler(event, None)  # loads the key set
+                verify = time_calls(lambda: verify_token(token, state.settings, state.keys), n)
+                handler = time_calls(lambda: app.handler(event, None), n)
+        finally:
+            handlers.reset("authorizer")
+    signing_input, _, signature = token.rpartition(".")
+    sig, data, public = unb64(signature), signing_input.encode(), key.public
+    bare = time_calls(lambda: public.verify(sig, data, padding.PKCS1v15(), hashes.SHA256()), n)
     return {
         "bare_rsa_us": median_ms(bare) * 1000,
         "verify_token_us": median_ms(verify) * 1000,

@@ -11,13 +11,16 @@ import json
 import time
 from collections import Counter
 
+from contracts import lambda_env, presigned_url_env
+from testkit import aws, env
+from testkit.events import fn_event
 from tools import handlers
 
-from .common import REGION, load_function, median_ms, quiet, restore_env, set_env
+from .common import median_ms, quiet
 
-ACCOUNT = "111111111111"
+ACCOUNT = aws.LOB_A
 DOMAIN = "d-bench0domain1"
-URL = f"https://{DOMAIN}.studio.{REGION}.sagemaker.aws/auth?token=bench"
+URL = f"https://{DOMAIN}.studio.{aws.REGION}.sagemaker.aws/auth?token=bench"
 
 
 class _Raw:
@@ -31,10 +34,10 @@ class _Raw:
 def _canned(operation: str, request) -> tuple[str, bytes]:
     if operation == "GetItem":
         table = json.loads(request.body)["TableName"]
-        item = {"PK": {"S": "user-lob-a"}, "LOB": {"S": "lob-a"}} if table == "users" else {"PK": {"S": "lob-a"}, "ACCOUNT_ID": {"S": ACCOUNT}}
+        item = aws.user_item("user-lob-a", "lob-a") if table == aws.USERS_TABLE else aws.lob_item("lob-a", ACCOUNT)
         return "application/x-amz-json-1.0", json.dumps({"Item": item}).encode()
     if operation == "AssumeRole":
-        expires = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        expires = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         xml = (
             '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>'
             "<AccessKeyId>ASIABENCHBENCHBENCH1</AccessKeyId><SecretAccessKey>bench</SecretAccessKey>"
@@ -68,38 +71,23 @@ class Network:
         return AWSResponse(request.url, 200, {"Content-Type": content_type, "x-amzn-RequestId": "bench"}, _Raw(body))
 
 
-def _event() -> dict:
-    return {
-        "resource": "/{user_id}",
-        "path": "/user-lob-a",
-        "httpMethod": "GET",
-        "headers": {"Accept": "text/html"},
-        "queryStringParameters": None,
-        "pathParameters": {"user_id": "user-lob-a"},
-        "requestContext": {"requestId": "bench", "authorizer": {"username": "user-lob-a", "sub": "s", "clientId": "c"}},
-    }
-
-
 def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 10) -> dict:
+    region = env.of(presigned_url_env, aws_region=aws.REGION)
+    values = {**region, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", **aws.FUNCTION_ENV}
+    unset = ("AWS_PROFILE", "AWS_SESSION_TOKEN", lambda_env.ENDPOINT_URL.name, lambda_env.ENDPOINT_URL_STS.name)
+    with env.patched(values, unset):
+        return _run(delay, warm_requests, scratch_requests)
+
+
+def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict:
     from botocore import handlers as botocore_handlers
 
-    env = {
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "USERS_TABLE": "users",
-        "LOBS_TABLE": "lobs",
-        "ACCESS_ROLE_NAME": "SagemakerStudioAccessRole",
-        "URL_EXPIRES_SECONDS": "20",
-        "CACHE_TTL_SECONDS": "60",
-    }
-    saved = set_env(env, unset=("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_SESSION_TOKEN"))
     network = Network(delay)
     spec = ("before-send", network)
     botocore_handlers.BUILTIN_HANDLERS.append(spec)
-    app = load_function("presigned_url")
+    app = handlers.load("presigned_url")
     try:
-        event = _event()
+        event = fn_event()
         # the injected delay alone, measured the same way (time.sleep overshoots a little)
         sleep_alone = []
         for _ in range(warm_requests):
@@ -131,7 +119,6 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
     finally:
         botocore_handlers.BUILTIN_HANDLERS.remove(spec)
         handlers.reset("presigned_url")
-        restore_env(saved)
     return {
         "delay_ms": delay * 1000,
         "sleep_alone_ms": median_ms(sleep_alone),

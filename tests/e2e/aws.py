@@ -25,12 +25,10 @@ import boto3
 import botocore.client
 from botocore.exceptions import ClientError
 
-REGION = "us-east-1"
+from testkit.aws import REGION
+
 SHARED = "123456789012"  # moto's default account: unsigned Cognito calls land in it
 FUNCTION_ROLE = "presigned-url-function"
-ACCESS_ROLE = "SagemakerStudioAccessRole"
-USERS_TABLE = "users-map-table"
-LOBS_TABLE = "lobs-map-table"
 
 
 @dataclass
@@ -41,14 +39,17 @@ class Creds:
 
     def client(self, service: str, endpoint: str) -> Any:
         return boto3.session.Session(
-            aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-            aws_session_token=self.token, region_name=REGION,
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            aws_session_token=self.token,
+            region_name=REGION,
         ).client(service, endpoint_url=endpoint)
 
 
 def _err(code: str, message: str, operation: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": message},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, operation)
+    return ClientError(
+        {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation
+    )
 
 
 def caller_role_arn(caller_arn: str) -> str:
@@ -98,8 +99,12 @@ class Fakes:
         role_arn = params["RoleArn"]
         self.assume_role_calls.append(role_arn)
         _, caller_arn = self._caller(client, original)
-        denied = _err("AccessDenied", f"User: {caller_arn} is not authorized to perform: "
-                      f"sts:AssumeRole on resource: {role_arn}", "AssumeRole", 403)
+        denied = _err(
+            "AccessDenied",
+            f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+            "AssumeRole",
+            403,
+        )
         parts = role_arn.split(":")
         account, name = parts[4], parts[5].split("/")[-1]
         admin = self.admins.get(account)
@@ -121,8 +126,12 @@ class Fakes:
             raise _err("ValidationException", "ExpiresInSeconds must be 5-300", "CreatePresignedDomainUrl", 400)
         session = params.get("SessionExpirationDurationInSeconds")
         if session is not None and not 1800 <= session <= 43200:
-            raise _err("ValidationException", "SessionExpirationDurationInSeconds must be 1800-43200",
-                       "CreatePresignedDomainUrl", 400)
+            raise _err(
+                "ValidationException",
+                "SessionExpirationDurationInSeconds must be 1800-43200",
+                "CreatePresignedDomainUrl",
+                400,
+            )
         creds = client._request_signer._credentials.get_frozen_credentials()
         sm = Creds(creds.access_key, creds.secret_key, creds.token).client("sagemaker", self.endpoint)
         try:
@@ -130,15 +139,21 @@ class Fakes:
         except ClientError:
             raise _err("ResourceNotFound", f"Domain {domain} not found", "CreatePresignedDomainUrl", 400) from None
         if profile not in self.profiles.get((account, domain), set()):
-            raise _err("ResourceNotFound", f"User profile {profile} does not exist in domain {domain}",
-                       "CreatePresignedDomainUrl", 400)
+            raise _err(
+                "ResourceNotFound",
+                f"User profile {profile} does not exist in domain {domain}",
+                "CreatePresignedDomainUrl",
+                400,
+            )
         self.presigned_calls.append({"account": account, **params})
         query = {"token": "e2e", "account": account, "domain": domain, "profile": profile}
         for key, name in (("SpaceName", "space"), ("LandingUri", "landing")):
             if key in params:
                 query[name] = params[key]
-        return {"AuthorizedUrl": f"https://{domain}.studio.{REGION}.sagemaker.aws/auth?{urlencode(query)}",
-                "ResponseMetadata": {"HTTPStatusCode": 200}}
+        return {
+            "AuthorizedUrl": f"https://{domain}.studio.{REGION}.sagemaker.aws/auth?{urlencode(query)}",
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
 
     @contextmanager
     def installed(self) -> Iterator[Fakes]:

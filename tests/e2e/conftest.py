@@ -6,21 +6,24 @@ from __future__ import annotations
 
 import io
 import json
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-from urllib.request import urlopen, Request
+from typing import Any
+from urllib.request import Request, urlopen
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-
 from studio_access_client import cli
 
+from contracts import authorizer_env, lambda_env, presigned_url_env
+from testkit import env
+from testkit.aws import LOBS_TABLE, REGION, USERS_TABLE, create_tables, lob_item, user_item
+from testkit.aws import ROLE_NAME as ACCESS_ROLE
 from tools import handlers
 
-from .aws import ACCESS_ROLE, FUNCTION_ROLE, LOBS_TABLE, REGION, SHARED, USERS_TABLE, Creds, Fakes
+from .aws import FUNCTION_ROLE, SHARED, Creds, Fakes
 from .gateway import Gateway, GatewayServer
 
 TEMPORARY_PASSWORD = "Temporary-Passw0rd!"
@@ -33,8 +36,7 @@ LOBS = {
     "lob-c": ("444444444444", True, "other"),  # the access role trusts someone else
     "lob-d": ("555555555555", True, None),  # no access role at all
 }
-USERS = {"user-lob-a": "lob-a", "user-lob-b": "lob-b", "user-lob-c": "lob-c", "user-lob-d": "lob-d",
-         "user-nolob": None}
+USERS = {"user-lob-a": "lob-a", "user-lob-b": "lob-b", "user-lob-c": "lob-c", "user-lob-d": "lob-d", "user-nolob": None}
 
 
 def domain_name(lob: str) -> str:
@@ -63,16 +65,30 @@ class World:
     def idp(self) -> Any:
         return self.admin.client("cognito-idp", self.endpoint)
 
-    def client_io(self, cache: str, *, secrets: list[str] | None = None, stdin: str = "",
-                  config: Path | None = None, browser: Callable[[str], bool] | None = None) -> cli.Io:
+    def client_io(
+        self,
+        cache: str,
+        *,
+        secrets: list[str] | None = None,
+        stdin: str = "",
+        config: Path | None = None,
+        browser: Callable[[str], bool] | None = None,
+    ) -> cli.Io:
         """The real client's I/O, each user with its own cache directory ("machine")."""
         answers = list(secrets or [])
         return cli.Io(
-            env={"STUDIO_ACCESS_CONFIG": str(config or self.config),
-                 "STUDIO_ACCESS_CACHE_DIR": str(self.tmp / "caches" / cache)},
-            out=io.StringIO(), err=io.StringIO(), stdin=io.StringIO(stdin),
-            getpass=lambda prompt: answers.pop(0), input=lambda prompt: answers.pop(0),
-            browser=browser or (lambda url: False), home=self.tmp / "home", platform="linux",
+            env={
+                "STUDIO_ACCESS_CONFIG": str(config or self.config),
+                "STUDIO_ACCESS_CACHE_DIR": str(self.tmp / "caches" / cache),
+            },
+            out=io.StringIO(),
+            err=io.StringIO(),
+            stdin=io.StringIO(stdin),
+            getpass=lambda prompt: answers.pop(0),
+            input=lambda prompt: answers.pop(0),
+            browser=browser or (lambda url: False),
+            home=self.tmp / "home",
+            platform="linux",
         )
 
     def run(self, cache: str, *argv: str, **kw: Any) -> tuple[int, str, str]:
@@ -87,9 +103,10 @@ class World:
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
         """A raw request to the gateway (no client), redirects not followed."""
-        from studio_access_client.api import _NoRedirect  # the same no-redirect opener
         import urllib.error
         import urllib.request
+
+        from studio_access_client.api import _NoRedirect  # the same no-redirect opener
 
         req = Request(f"{self.api_url}/{path}", headers=headers or {})
         try:
@@ -115,32 +132,47 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
     idp = admin.client("cognito-idp", endpoint)
     pool_id = idp.create_user_pool(
         PoolName="SageMakerPool",
-        Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
-                                     "RequireNumbers": True, "RequireSymbols": True}},
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 12,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": True,
+            }
+        },
     )["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="studio-access", GenerateSecret=False,
+        UserPoolId=pool_id,
+        ClientName="studio-access",
+        GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     for user in USERS:
-        idp.admin_create_user(UserPoolId=pool_id, Username=user, TemporaryPassword=TEMPORARY_PASSWORD,
-                              MessageAction="SUPPRESS")
+        idp.admin_create_user(
+            UserPoolId=pool_id, Username=user, TemporaryPassword=TEMPORARY_PASSWORD, MessageAction="SUPPRESS"
+        )
         if user != "user-lob-a":  # user-lob-a meets the forced password change in the test
             idp.admin_set_user_password(UserPoolId=pool_id, Username=user, Password=PASSWORD, Permanent=True)
 
     ddb = admin.client("dynamodb", endpoint)
-    for table in (USERS_TABLE, LOBS_TABLE):
-        ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                         KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-                         AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}])
+    create_tables(ddb, USERS_TABLE, LOBS_TABLE)
     for user, lob in USERS.items():
         if lob:
-            ddb.put_item(TableName=USERS_TABLE, Item={"PK": {"S": user}, "LOB": {"S": lob}})
+            ddb.put_item(TableName=USERS_TABLE, Item=user_item(user, lob))
 
     # The presigned-URL function's role, whose credentials the handler runs with (Lambda's env).
     admin.client("iam", endpoint).create_role(
-        RoleName=FUNCTION_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+        RoleName=FUNCTION_ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
     function = creds_in(SHARED, FUNCTION_ROLE)
 
     # LOB accounts: the access role (trusting the function's role) and the Studio domain.
@@ -149,28 +181,40 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
     function_role_arn = f"arn:aws:iam::{SHARED}:role/{FUNCTION_ROLE}"
     for lob, (account, with_domain_id, trust) in LOBS.items():
         admins[account] = lob_admin = creds_in(account, "e2e-admin")
-        item = {"PK": {"S": lob}, "ACCOUNT_ID": {"S": account}}
-        if with_domain_id:
-            item["DOMAIN_ID"] = {"S": domain_id(lob)}
-        ddb.put_item(TableName=LOBS_TABLE, Item=item)
+        ddb.put_item(TableName=LOBS_TABLE, Item=lob_item(lob, account, domain_id(lob) if with_domain_id else None))
         if trust:
             principal = function_role_arn if trust == "function" else f"arn:aws:iam::{SHARED}:role/someone-else"
             lob_admin.client("iam", endpoint).create_role(
-                RoleName=ACCESS_ROLE, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]}))
+                RoleName=ACCESS_ROLE,
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}],
+                    }
+                ),
+            )
         lob_admin.client("sagemaker", endpoint).create_domain(
-            DomainName=domain_name(lob), AuthMode="IAM", AppNetworkAccessType="VpcOnly",
+            DomainName=domain_name(lob),
+            AuthMode="IAM",
+            AppNetworkAccessType="VpcOnly",
             DefaultUserSettings={"ExecutionRole": f"arn:aws:iam::{account}:role/execution"},
-            SubnetIds=["subnet-0e2e"], VpcId="vpc-0e2e")
-        profiles[(account, domain_id(lob))] = {u for u, l in USERS.items() if l == lob}
+            SubnetIds=["subnet-0e2e"],
+            VpcId="vpc-0e2e",
+        )
+        profiles[(account, domain_id(lob))] = {user for user, of in USERS.items() if of == lob}
 
     # The functions' environment, as Lambda would give it.
-    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"):
+    for key in (
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        lambda_env.ENDPOINT_URL_STS.name,
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+    ):
         mp.delenv(key, raising=False)
     mp.setenv("AWS_CONFIG_FILE", str(tmp / "no-aws-config"))
     mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "no-aws-credentials"))
-    mp.setenv("AWS_ENDPOINT_URL", endpoint)
-    mp.setenv("AWS_REGION", REGION)
+    mp.setenv(lambda_env.ENDPOINT_URL.name, endpoint)  # every client, the functions' too
+    mp.setenv(presigned_url_env.AWS_REGION.name, REGION)
     mp.setenv("AWS_DEFAULT_REGION", REGION)
     mp.setenv("AWS_ACCESS_KEY_ID", function.access_key)
     mp.setenv("AWS_SECRET_ACCESS_KEY", function.secret_key)
@@ -178,13 +222,25 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
     mp.setenv("NO_PROXY", "127.0.0.1,localhost")
     mp.setenv("no_proxy", "127.0.0.1,localhost")
     issuer = f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"  # what moto puts in `iss`
-    for key, value in {
-        "TOKEN_ISSUER": issuer,
-        "JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",  # moto's JWKS endpoint
-        "ALLOWED_CLIENT_IDS": client_id,
-        "USERS_TABLE": USERS_TABLE, "LOBS_TABLE": LOBS_TABLE, "ACCESS_ROLE_NAME": ACCESS_ROLE,
-        "URL_EXPIRES_SECONDS": "20",
-    }.items():
+    for key in env.names(authorizer_env, presigned_url_env):
+        if key != presigned_url_env.AWS_REGION.name:
+            mp.delenv(key, raising=False)
+    functions_env = {
+        **env.of(
+            authorizer_env,
+            token_issuer=issuer,
+            allowed_client_ids=client_id,
+            jwks_url=f"{endpoint}/{pool_id}/.well-known/jwks.json",
+        ),  # moto's JWKS endpoint
+        **env.of(
+            presigned_url_env,
+            users_table=USERS_TABLE,
+            lobs_table=LOBS_TABLE,
+            access_role_name=ACCESS_ROLE,
+            url_expires_seconds="20",
+        ),
+    }
+    for key, value in functions_env.items():
         mp.setenv(key, value)
     mp.setattr(boto3, "DEFAULT_SESSION", None)
     fakes = Fakes(endpoint=endpoint, admins=admins, profiles=profiles)
@@ -207,12 +263,28 @@ def world(tmp_path_factory) -> Any:
         gateway = Gateway(authorizer.handler, presigned.handler, region=REGION, account=SHARED)
         with fakes.installed(), GatewayServer(gateway) as served:
             config = tmp / "studio-access.json"
-            config.write_text(json.dumps({
-                "apiUrl": served.url, "region": REGION, "userPoolId": ids["pool_id"],
-                "clientId": ids["client_id"], "identityProvider": "cognito", "tokenIssuer": ids["issuer"],
-            }))
-            yield World(endpoint=endpoint, api_url=served.url, config=config, tmp=tmp, fakes=fakes,
-                        gateway=gateway, admin=admin, **ids)
+            config.write_text(
+                json.dumps(
+                    {
+                        "apiUrl": served.url,
+                        "region": REGION,
+                        "userPoolId": ids["pool_id"],
+                        "clientId": ids["client_id"],
+                        "identityProvider": "cognito",
+                        "tokenIssuer": ids["issuer"],
+                    }
+                )
+            )
+            yield World(
+                endpoint=endpoint,
+                api_url=served.url,
+                config=config,
+                tmp=tmp,
+                fakes=fakes,
+                gateway=gateway,
+                admin=admin,
+                **ids,
+            )
     finally:
         for name in handlers.FOLDERS:
             handlers.reset(name)

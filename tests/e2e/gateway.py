@@ -119,8 +119,11 @@ class Gateway:
 
     @staticmethod
     def _error(status: int, error_type: str, body: dict, request_id: str) -> Reply:
-        return Reply(status, {"Content-Type": "application/json", "x-amzn-ErrorType": error_type,
-                              "x-amzn-RequestId": request_id}, json.dumps(body).encode())
+        return Reply(
+            status,
+            {"Content-Type": "application/json", "x-amzn-ErrorType": error_type, "x-amzn-RequestId": request_id},
+            json.dumps(body).encode(),
+        )
 
     def _authorize(self, token_header: str, event: dict, request_id: str) -> dict | Reply:
         with self._lock:
@@ -130,14 +133,17 @@ class Gateway:
         self.authorizer_calls += 1
         try:
             result = self.authorizer(event, LambdaContext("authorizer", request_id))
-        except Exception as exc:  # noqa: BLE001 - API Gateway's two outcomes
+        except Exception as exc:
             if str(exc) == "Unauthorized":
                 return self._error(401, "UnauthorizedException", {"message": "Unauthorized"}, request_id)
             return self._error(500, "AuthorizerConfigurationException", {"message": None}, request_id)
-        ok = (isinstance(result, dict) and isinstance(result.get("principalId"), str)
-              and isinstance(result.get("policyDocument"), dict)
-              and isinstance(result.get("context", {}), dict)
-              and all(isinstance(v, (str, int, float, bool)) for v in result.get("context", {}).values()))
+        ok = (
+            isinstance(result, dict)
+            and isinstance(result.get("principalId"), str)
+            and isinstance(result.get("policyDocument"), dict)
+            and isinstance(result.get("context", {}), dict)
+            and all(isinstance(v, (str, int, float, bool)) for v in result.get("context", {}).values())
+        )
         if not ok:
             return self._error(500, "AuthorizerConfigurationException", {"message": None}, request_id)
         if self.ttl > 0:
@@ -145,13 +151,16 @@ class Gateway:
                 self._cache[token_header] = (self.clock() + self.ttl, result)
         return result
 
-    def handle(self, method: str, raw_path: str, headers: list[tuple[str, str]], source_ip: str = "10.17.8.10") -> Reply:
+    def handle(
+        self, method: str, raw_path: str, headers: list[tuple[str, str]], source_ip: str = "10.17.8.10"
+    ) -> Reply:
         request_id = str(uuid.uuid4())
         parts = urlsplit(raw_path)
         segments = parts.path.split("/")
         if method != "GET" or len(segments) != 3 or segments[1] != self.stage or not segments[2]:
-            return self._error(403, "MissingAuthenticationTokenException",
-                               {"message": "Missing Authentication Token"}, request_id)
+            return self._error(
+                403, "MissingAuthenticationTokenException", {"message": "Missing Authentication Token"}, request_id
+            )
         user_id = unquote(segments[2])
         multi_headers: dict[str, list[str]] = {}
         for k, v in headers:
@@ -160,20 +169,33 @@ class Gateway:
         query = parse_qs(parts.query, keep_blank_values=True)
         method_arn = f"arn:aws:execute-api:{self.region}:{self.account}:{self.api_id}/{self.stage}/GET/{user_id}"
         request_context = {
-            "resourceId": "abc123", "resourcePath": "/{user_id}", "httpMethod": "GET",
-            "path": f"/{self.stage}/{segments[2]}", "accountId": self.account, "stage": self.stage,
-            "requestId": request_id, "apiId": self.api_id, "protocol": "HTTP/1.1",
+            "resourceId": "abc123",
+            "resourcePath": "/{user_id}",
+            "httpMethod": "GET",
+            "path": f"/{self.stage}/{segments[2]}",
+            "accountId": self.account,
+            "stage": self.stage,
+            "requestId": request_id,
+            "apiId": self.api_id,
+            "protocol": "HTTP/1.1",
             "domainName": f"{self.api_id}.execute-api.{self.region}.amazonaws.com",
-            "identity": {"sourceIp": source_ip, "userAgent": single_headers.get("User-Agent"),
-                         "vpceId": "vpce-0e2e0000000000000"},
+            "identity": {
+                "sourceIp": source_ip,
+                "userAgent": single_headers.get("User-Agent"),
+                "vpceId": "vpce-0e2e0000000000000",
+            },
             "requestTimeEpoch": int(time.time() * 1000),
         }
         base = {
-            "resource": "/{user_id}", "path": f"/{user_id}", "httpMethod": "GET",
-            "headers": single_headers, "multiValueHeaders": multi_headers,
+            "resource": "/{user_id}",
+            "path": f"/{user_id}",
+            "httpMethod": "GET",
+            "headers": single_headers,
+            "multiValueHeaders": multi_headers,
             "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
             "multiValueQueryStringParameters": query or None,
-            "pathParameters": {"user_id": user_id}, "stageVariables": None,
+            "pathParameters": {"user_id": user_id},
+            "stageVariables": None,
         }
         # Identity source: the Authorization header; missing or empty is a 401 before any Lambda.
         identity = [v for k, v in headers if k.lower() == "authorization"]
@@ -194,8 +216,12 @@ class Gateway:
             return self._error(403, "AccessDeniedException", {"Message": text}, request_id)
         authorizer_ctx = {k: _context_value(v) for k, v in result.get("context", {}).items()}
         authorizer_ctx["principalId"] = result["principalId"]
-        proxy_event = {**base, "requestContext": {**request_context, "authorizer": authorizer_ctx},
-                       "body": None, "isBase64Encoded": False}
+        proxy_event = {
+            **base,
+            "requestContext": {**request_context, "authorizer": authorizer_ctx},
+            "body": None,
+            "isBase64Encoded": False,
+        }
         try:
             out = self.integration(proxy_event, LambdaContext("presigned-url", request_id))
             status = int(out["statusCode"])
@@ -204,7 +230,7 @@ class Gateway:
                 reply_headers[k] = ",".join(str(v) for v in vs)
             body = out.get("body") or ""
             payload = base64.b64decode(body) if out.get("isBase64Encoded") else str(body).encode()
-        except Exception:  # noqa: BLE001 - a failed or malformed integration is API Gateway's 502
+        except Exception:
             return self._error(502, "InternalServerErrorException", {"message": "Internal server error"}, request_id)
         reply_headers.setdefault("x-amzn-RequestId", request_id)
         return Reply(status, reply_headers, payload)
@@ -213,7 +239,7 @@ class Gateway:
 class _Handler(BaseHTTPRequestHandler):
     gateway: Gateway
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         reply = self.server.gateway.handle("GET", self.path, list(self.headers.items()))  # type: ignore[attr-defined]
         self.send_response(reply.status)
         for k, v in reply.headers.items():

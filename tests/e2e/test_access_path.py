@@ -4,7 +4,6 @@ real presigned-URL function (tables, AssumeRole and ListDomains in moto's accoun
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import socket
@@ -16,15 +15,14 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.utilities.utils import load_resource
-
 from studio_access_client import session as sessions
 from studio_access_client.session import token_claims
 
-from .aws import ACCESS_ROLE
+from testkit.aws import ROLE_NAME as ACCESS_ROLE
+from testkit.tokens import Key, rsa_key, rsa_key_from_jwk, sign, with_claims
+
 from .conftest import LOBS, PASSWORD, TEMPORARY_PASSWORD, domain_id
 
 NEW_PASSWORD = "Brand-New-Passw0rd-2026!"
@@ -46,15 +44,7 @@ def assert_own_studio(url: str, user: str, lob: str) -> None:
 
 def moto_signed(claims: dict) -> str:
     """A token signed with moto's own private key (the one its JWKS endpoint publishes)."""
-    key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(load_resource("cognitoidp/resources/jwks-private.json")))
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "dummy"})
-
-
-def tampered(token: str, **changes) -> str:
-    """The same header and signature over a changed payload."""
-    header, _, signature = token.split(".")
-    payload = base64.urlsafe_b64encode(json.dumps({**token_claims(token), **changes}).encode()).rstrip(b"=")
-    return f"{header}.{payload.decode()}.{signature}"
+    return sign(rsa_key_from_jwk(load_resource("cognitoidp/resources/jwks-private.json")), claims)
 
 
 def login(world, cache: str, user: str) -> sessions.Session:
@@ -80,8 +70,9 @@ def write_cache(world, cache: str, session: sessions.Session) -> None:
 
 
 def test_user_lob_a_changes_the_temporary_password_and_gets_its_own_studio(world):
-    code, _, err = world.run("a", "login", "--username", "user-lob-a",
-                             secrets=[TEMPORARY_PASSWORD, NEW_PASSWORD, NEW_PASSWORD])
+    code, _, err = world.run(
+        "a", "login", "--username", "user-lob-a", secrets=[TEMPORARY_PASSWORD, NEW_PASSWORD, NEW_PASSWORD]
+    )
     assert code == 0, err
     assert "choose a new password" in err and "Logged in as user-lob-a" in err
     user = world.idp().admin_get_user(UserPoolId=world.pool_id, Username="user-lob-a")
@@ -120,9 +111,14 @@ def test_user_lob_b_gets_its_own_studio_with_space_and_landing(world):
 
 def test_console_script_signs_in_from_stdin_and_prints_the_url(world, tmp_path):
     script = Path(sys.executable).parent / "studio-access"
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "NO_PROXY": "127.0.0.1",
-           "STUDIO_ACCESS_CONFIG": str(world.config), "STUDIO_ACCESS_CACHE_DIR": str(tmp_path / "cache"),
-           "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": world.endpoint}  # no AWS credentials: sign-in is unsigned
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "NO_PROXY": "127.0.0.1",
+        "STUDIO_ACCESS_CONFIG": str(world.config),
+        "STUDIO_ACCESS_CACHE_DIR": str(tmp_path / "cache"),
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": world.endpoint,
+    }  # no AWS credentials: sign-in is unsigned
 
     def run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
         return subprocess.run([str(script), *argv], input=stdin, env=env, capture_output=True, text=True, timeout=60)
@@ -157,7 +153,7 @@ def test_tokens_are_kept_owner_only_and_logout_removes_them(world):
 def test_no_token_is_401_before_the_authorizer(world):
     calls = world.gateway.authorizer_calls
     for headers in ({}, {"Authorization": ""}):
-        status, hdrs, body = world.get("user-lob-b", headers)
+        status, _, body = world.get("user-lob-b", headers)
         assert (status, body) == (401, {"message": "Unauthorized"})
     assert world.gateway.authorizer_calls == calls
     status, _, _ = world.get("user-lob-b", {"Authorization": "Bearer"})  # a header, but no token
@@ -170,7 +166,7 @@ def test_another_users_path_is_403_even_with_the_cached_policy(world):
     bearer = {"Authorization": f"Bearer {s.access_token}"}
     assert world.get("user-lob-b", bearer)[0] == 302
     calls = world.gateway.authorizer_calls
-    status, hdrs, body = world.get("user-lob-a", bearer)
+    status, hdrs, _ = world.get("user-lob-a", bearer)
     assert status == 403 and hdrs["x-amzn-errortype"] == "AccessDeniedException"
     assert world.gateway.authorizer_calls == calls  # API Gateway's cached policy decided
 
@@ -210,10 +206,9 @@ def test_expired_token_is_401_and_the_client_refreshes(world):
 
 def test_tampered_token_is_401(world):
     s = login(world, "t", "user-lob-b")
-    forged = tampered(s.access_token, username="user-lob-a")
-    attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    resigned = jwt.encode({**token_claims(s.access_token), "username": "user-lob-a"}, attacker,
-                          algorithm="RS256", headers={"kid": "dummy"})
+    forged = with_claims(s.access_token, username="user-lob-a")
+    attacker = Key("dummy", rsa_key("attacker").private)  # moto's kid, another key
+    resigned = sign(attacker, {**token_claims(s.access_token), "username": "user-lob-a"})
     for token in (forged, resigned):
         status, _, body = world.get("user-lob-a", {"Authorization": f"Bearer {token}"})
         assert (status, body) == (401, {"message": "Unauthorized"})
@@ -233,8 +228,9 @@ def test_user_without_a_lob_is_403(world):
     assert "ask the platform team to map 'user-nolob' to a line of business" in err
 
 
-@pytest.mark.parametrize("user, lob", [("user-lob-c", "lob-c"), ("user-lob-d", "lob-d")],
-                         ids=["trust-refuses", "no-role"])
+@pytest.mark.parametrize(
+    "user, lob", [("user-lob-c", "lob-c"), ("user-lob-d", "lob-d")], ids=["trust-refuses", "no-role"]
+)
 def test_lob_whose_role_cannot_be_assumed_is_502(world, user, lob):
     s = login(world, user, user)
     status, _, body = world.get(user, {"Authorization": f"Bearer {s.access_token}"})
@@ -251,8 +247,11 @@ def test_unreachable_api_says_to_be_on_the_corporate_network(world, tmp_path):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # bound, never listening: every connection is refused
         config = tmp_path / "closed.json"
-        config.write_text(json.dumps({**json.loads(world.config.read_text()),
-                                      "apiUrl": f"http://127.0.0.1:{closed.getsockname()[1]}/dev"}))
+        config.write_text(
+            json.dumps(
+                {**json.loads(world.config.read_text()), "apiUrl": f"http://127.0.0.1:{closed.getsockname()[1]}/dev"}
+            )
+        )
         code, _, err = world.run("u", "login", "-u", "user-lob-b", secrets=[PASSWORD], config=config)
         assert code == 0, err
         code, _, err = world.run("u", "open", "--print", config=config)

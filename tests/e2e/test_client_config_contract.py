@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from studio_access_client.config import parse_config
+
 from tools import deploy
 
 

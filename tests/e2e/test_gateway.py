@@ -18,32 +18,40 @@ def allow(resource, action="execute-api:Invoke"):
     return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
-@pytest.mark.parametrize("doc, expected", [
-    (policy(allow(ARN)), "Allow"),
-    (policy(allow([PREFIX + "someone", ARN])), "Allow"),
-    (policy(allow(PREFIX + "user-lob-b")), "ImplicitDeny"),
-    (policy(allow(PREFIX + "*")), "Allow"),  # why the authorizer screens `*` in usernames
-    (policy(allow(PREFIX + "user-lob-?")), "Allow"),
-    (policy(allow(PREFIX + "user-lob-??")), "ImplicitDeny"),
-    (policy(allow(PREFIX + "user.lob.a")), "ImplicitDeny"),  # `.` is literal, not a regex
-    (policy(allow(PREFIX + "USER-LOB-A")), "ImplicitDeny"),  # resources are case-sensitive
-    (policy(allow(ARN, "Execute-API:invoke")), "Allow"),  # actions are not
-    (policy(allow(ARN, "execute-api:*")), "Allow"),
-    (policy(allow(ARN, "execute-api:ManageConnections")), "ImplicitDeny"),
-    (policy(allow(ARN), {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": PREFIX + "*"}), "Deny"),
-    (policy({"Effect": "Deny", "Action": "*", "Resource": PREFIX + "other"}, allow(ARN)), "Allow"),
-    ({"Version": "2012-10-17", "Statement": allow(ARN)}, "Allow"),  # a single statement object
-    (policy(), "ImplicitDeny"),
-])
+@pytest.mark.parametrize(
+    "doc, expected",
+    [
+        (policy(allow(ARN)), "Allow"),
+        (policy(allow([PREFIX + "someone", ARN])), "Allow"),
+        (policy(allow(PREFIX + "user-lob-b")), "ImplicitDeny"),
+        (policy(allow(PREFIX + "*")), "Allow"),  # why the authorizer screens `*` in usernames
+        (policy(allow(PREFIX + "user-lob-?")), "Allow"),
+        (policy(allow(PREFIX + "user-lob-??")), "ImplicitDeny"),
+        (policy(allow(PREFIX + "user.lob.a")), "ImplicitDeny"),  # `.` is literal, not a regex
+        (policy(allow(PREFIX + "USER-LOB-A")), "ImplicitDeny"),  # resources are case-sensitive
+        (policy(allow(ARN, "Execute-API:invoke")), "Allow"),  # actions are not
+        (policy(allow(ARN, "execute-api:*")), "Allow"),
+        (policy(allow(ARN, "execute-api:ManageConnections")), "ImplicitDeny"),
+        (policy(allow(ARN), {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": PREFIX + "*"}), "Deny"),
+        (policy({"Effect": "Deny", "Action": "*", "Resource": PREFIX + "other"}, allow(ARN)), "Allow"),
+        ({"Version": "2012-10-17", "Statement": allow(ARN)}, "Allow"),  # a single statement object
+        (policy(), "ImplicitDeny"),
+    ],
+)
 def test_evaluate_policy(doc, expected):
     assert evaluate_policy(doc, "execute-api:Invoke", ARN) == expected
 
 
-@pytest.mark.parametrize("doc", [
-    {}, None, policy({"Effect": "Maybe", "Action": "*", "Resource": "*"}),
-    policy({"Effect": "Allow", "NotAction": "x", "Resource": ARN}),
-    policy({"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": [ARN, 3]}),
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {},
+        None,
+        policy({"Effect": "Maybe", "Action": "*", "Resource": "*"}),
+        policy({"Effect": "Allow", "NotAction": "x", "Resource": ARN}),
+        policy({"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": [ARN, 3]}),
+    ],
+)
 def test_evaluate_policy_refuses_documents_api_gateway_would_not_take(doc):
     with pytest.raises(ValueError):
         evaluate_policy(doc, "execute-api:Invoke", ARN)
@@ -66,8 +74,11 @@ class Stubs:
 
 
 def allowed(user="user-lob-a", **context):
-    return {"principalId": "sub-1", "policyDocument": policy(allow(PREFIX + user)),
-            "context": {"username": user, "sub": "sub-1", **context}}
+    return {
+        "principalId": "sub-1",
+        "policyDocument": policy(allow(PREFIX + user)),
+        "context": {"username": user, "sub": "sub-1", **context},
+    }
 
 
 def gateway(stubs, **kw):
@@ -85,16 +96,23 @@ def test_no_authorization_header_is_401_without_the_authorizer():
     assert stubs.auth_events == []
 
 
-@pytest.mark.parametrize("error, status", [(Exception("Unauthorized"), 401), (Exception("boom"), 500),
-                                           (KeyError("x"), 500)])
+@pytest.mark.parametrize(
+    "error, status", [(Exception("Unauthorized"), 401), (Exception("boom"), 500), (KeyError("x"), 500)]
+)
 def test_authorizer_errors(error, status):
     reply = gateway(Stubs(error=error)).handle("GET", "/dev/user-lob-a", BEARER)
     assert reply.status == status
 
 
-@pytest.mark.parametrize("result", [None, {"policyDocument": policy(allow(ARN))},
-                                    {**allowed(), "context": {"nested": {"a": 1}}},
-                                    {**allowed(), "policyDocument": {"Statement": [{"Effect": "Allow"}]}}])
+@pytest.mark.parametrize(
+    "result",
+    [
+        None,
+        {"policyDocument": policy(allow(ARN))},
+        {**allowed(), "context": {"nested": {"a": 1}}},
+        {**allowed(), "policyDocument": {"Statement": [{"Effect": "Allow"}]}},
+    ],
+)
 def test_malformed_authorizer_result_is_500(result):
     stubs = Stubs(result)
     assert gateway(stubs).handle("GET", "/dev/user-lob-a", BEARER).status == 500
@@ -103,15 +121,20 @@ def test_malformed_authorizer_result_is_500(result):
 
 def test_request_event_and_proxy_event_carry_what_api_gateway_sends():
     stubs = Stubs(allowed(admin=True, level=3))
-    reply = gateway(stubs).handle("GET", "/dev/user-lob-a?space=s1", BEARER + [("authorization", "Bearer other")])
+    reply = gateway(stubs).handle("GET", "/dev/user-lob-a?space=s1", [*BEARER, ("authorization", "Bearer other")])
     assert reply.status == 302 and reply.headers["Location"] == "https://studio.example/x"
     (auth,) = stubs.auth_events
     assert auth["type"] == "REQUEST" and auth["methodArn"] == ARN
     assert auth["multiValueHeaders"] == {"Authorization": ["Bearer t0ken"], "authorization": ["Bearer other"]}
     assert auth["pathParameters"] == {"user_id": "user-lob-a"}
     (proxy,) = stubs.proxy_events
-    assert proxy["requestContext"]["authorizer"] == {"username": "user-lob-a", "sub": "sub-1", "admin": "true",
-                                                      "level": "3", "principalId": "sub-1"}
+    assert proxy["requestContext"]["authorizer"] == {
+        "username": "user-lob-a",
+        "sub": "sub-1",
+        "admin": "true",
+        "level": "3",
+        "principalId": "sub-1",
+    }
     assert proxy["queryStringParameters"] == {"space": "s1"}
     assert proxy["requestContext"]["requestId"] == auth["requestContext"]["requestId"]
 
@@ -133,8 +156,12 @@ def test_policy_is_cached_per_token_for_the_ttl():
 
 
 def test_explicit_deny_message():
-    stubs = Stubs({**allowed(), "policyDocument": policy(
-        allow(ARN), {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": ARN})})
+    stubs = Stubs(
+        {
+            **allowed(),
+            "policyDocument": policy(allow(ARN), {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": ARN}),
+        }
+    )
     reply = gateway(stubs).handle("GET", "/dev/user-lob-a", BEARER)
     assert reply.status == 403 and b"explicit deny" in reply.body
 

@@ -8,14 +8,11 @@ import time
 
 import pytest
 
-from tools import handlers
-
-from .conftest import (
+from testkit.events import METHOD_ARN, auth_event
+from testkit.tokens import (
     CLIENT_ID,
     ISSUER,
-    METHOD_ARN,
     Key,
-    auth_event,
     b64,
     b64json,
     cognito_claims,
@@ -25,6 +22,7 @@ from .conftest import (
     rsa_key,
     sign,
 )
+from tools import handlers
 
 cache = handlers.module("authorizer", "cache")
 errors = handlers.module("authorizer", "errors")
@@ -88,10 +86,16 @@ def test_the_policy_names_the_token_user_whatever_path_was_called(authorizer, au
 def test_the_partition_comes_from_the_method_arn(authorizer, auth_env, key):
     arn = "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/x"
     result = allow(authorizer, bearer(sign(key, cognito_claims())), method_arn=arn)
-    assert result["policyDocument"]["Statement"][0]["Resource"] == "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a"
+    assert (
+        result["policyDocument"]["Statement"][0]["Resource"]
+        == "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a"
+    )
 
 
-@pytest.mark.parametrize("arn", ["", "arn:aws:lambda:us-east-1:111122223333:function:x", "arn:aws:execute-api:us-east-1:1234:abc/dev/GET/x", None])
+@pytest.mark.parametrize(
+    "arn",
+    ["", "arn:aws:lambda:us-east-1:111122223333:function:x", "arn:aws:execute-api:us-east-1:1234:abc/dev/GET/x", None],
+)
 def test_a_malformed_method_arn_is_refused(authorizer, auth_env, key, capsys, arn):
     event = auth_event(bearer(sign(key, cognito_claims())), method_arn=arn)
     assert refused(authorizer, capsys, event) == "methodArn is not an execute-api method ARN"
@@ -109,19 +113,33 @@ def test_allowed_calls_log_kid_and_sub_never_the_token(authorizer, auth_env, key
     out = capsys.readouterr().out
     assert token not in out and token.split(".")[2] not in out
     allowed = [json.loads(line) for line in out.splitlines() if '"allowed"' in line]
-    assert allowed == [{"level": "INFO", "event": "allowed", "kid": "key-1", "sub": "0a1b2c3d-1111-2222-3333-444455556666", "username": "user-lob-a"}]
+    assert allowed == [
+        {
+            "level": "INFO",
+            "event": "allowed",
+            "kid": "key-1",
+            "sub": "0a1b2c3d-1111-2222-3333-444455556666",
+            "username": "user-lob-a",
+        }
+    ]
 
 
 def test_refusals_log_reason_kid_and_sub_never_the_token(authorizer, auth_env, key, capsys):
     token = sign(key, cognito_claims(exp=int(time.time()) - 5))
     event = auth_event(bearer(token))
     capsys.readouterr()
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorizer.handler(event, None)
     out = capsys.readouterr().out
     assert token not in out and token.split(".")[1] not in out and "Bearer" not in out
     line = json.loads(out.splitlines()[-1])
-    assert line == {"level": "WARNING", "event": "refused", "reason": "token expired", "kid": "key-1", "sub": "0a1b2c3d-1111-2222-3333-444455556666"}
+    assert line == {
+        "level": "WARNING",
+        "event": "refused",
+        "reason": "token expired",
+        "kid": "key-1",
+        "sub": "0a1b2c3d-1111-2222-3333-444455556666",
+    }
 
 
 # ---------------------------------------------------------------------------- algorithms
@@ -139,7 +157,10 @@ def test_alg_none_is_refused(authorizer, auth_env, capsys, alg):
 @pytest.mark.parametrize("alg", ["HS256", "HS512", "", "RS1", "ES256K", "EdDSA", "RSA-OAEP"])
 def test_only_asymmetric_algorithms_are_accepted(authorizer, auth_env, capsys, alg):
     token = raw_token({"alg": alg, "kid": "key-1"}, cognito_claims())
-    assert refused(authorizer, capsys, auth_event(bearer(token))) in (f"algorithm {alg!r} not allowed", "malformed token header (MissingAlgorithmError)")
+    assert refused(authorizer, capsys, auth_event(bearer(token))) in (
+        f"algorithm {alg!r} not allowed",
+        "malformed token header (MissingAlgorithmError)",
+    )
 
 
 @pytest.mark.parametrize("alg", [None, 256, ["RS256"]])
@@ -281,7 +302,9 @@ def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, au
     auth_env.setenv("TOKEN_USE", "")
     auth_env.setenv("USERNAME_CLAIM", "preferred_username")
     handlers.reset("authorizer")
-    claims = cognito_claims(token_use=None, client_id=None, username=None, aud=["api://studio", "x"], preferred_username="alice", azp="spa")
+    claims = cognito_claims(
+        token_use=None, client_id=None, username=None, aud=["api://studio", "x"], preferred_username="alice", azp="spa"
+    )
     result = allow(authorizer, bearer(sign(key, claims)))
     assert result["context"] == {"username": "alice", "sub": claims["sub"], "clientId": "spa"}
     wrong = dict(claims, aud="api://other")
@@ -304,7 +327,10 @@ def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, au
         (f"{b64(b'not json')}.{b64json({})}.{b64(b's')}", "malformed token (not base64url JSON)"),
         (f"{b64json([1, 2])}.{b64json({})}.{b64(b's')}", "malformed token header (MissingAlgorithmError)"),
         (f"{b64json({'kid': 'key-1'})}.{b64json({})}.{b64(b's')}", "malformed token header (MissingAlgorithmError)"),
-        (f"{b64json({'alg': 'RS256', 'kid': 'key-1', 'crit': ['exp']})}.{b64json({})}.{b64(b's')}", "malformed token header (MissingCritHeaderError)"),
+        (
+            f"{b64json({'alg': 'RS256', 'kid': 'key-1', 'crit': ['exp']})}.{b64json({})}.{b64(b's')}",
+            "malformed token header (MissingCritHeaderError)",
+        ),
         ("A.B.C", "malformed token (not base64url JSON)"),
     ],
 )
@@ -321,14 +347,20 @@ def test_a_payload_that_is_not_a_json_object_is_refused(authorizer, auth_env, ke
 def test_four_segments_of_a_valid_token_are_refused(authorizer, auth_env, key, capsys):
     token = sign(key, cognito_claims())
     assert refused(authorizer, capsys, auth_event(bearer(token + ".x"))) == "token is not three base64url segments"
-    assert refused(authorizer, capsys, auth_event(bearer(token.rsplit(".", 1)[0]))) == "token is not three base64url segments"
+    assert (
+        refused(authorizer, capsys, auth_event(bearer(token.rsplit(".", 1)[0])))
+        == "token is not three base64url segments"
+    )
 
 
 def test_an_oversized_token_is_refused_before_parsing(authorizer, auth_env, key, capsys, monkeypatch):
     token = sign(key, cognito_claims(padding="x" * 8000))
     assert len(token) > 8192
     monkeypatch.setattr(verify.jwt, "decode", lambda *_, **__: pytest.fail("parsed"))
-    assert refused(authorizer, capsys, auth_event(bearer(token))) in ("token larger than 8 KiB", "Authorization header larger than 8 KiB")
+    assert refused(authorizer, capsys, auth_event(bearer(token))) in (
+        "token larger than 8 KiB",
+        "Authorization header larger than 8 KiB",
+    )
 
 
 def test_a_large_but_allowed_token_passes(authorizer, auth_env, key):
@@ -373,7 +405,10 @@ def test_malformed_authorization_headers_are_refused(authorizer, auth_env, key, 
 
 def test_no_authorization_header_is_refused(authorizer, auth_env, capsys):
     assert refused(authorizer, capsys, auth_event(headers={"Accept": "*/*"})) == "no Authorization header"
-    assert refused(authorizer, capsys, {"methodArn": METHOD_ARN, "headers": None, "multiValueHeaders": None}) == "no Authorization header"
+    assert (
+        refused(authorizer, capsys, {"methodArn": METHOD_ARN, "headers": None, "multiValueHeaders": None})
+        == "no Authorization header"
+    )
     assert refused(authorizer, capsys, "not an event") == "event is not an object"
 
 
@@ -393,7 +428,10 @@ def test_two_different_authorization_headers_are_refused(authorizer, auth_env, k
 
 
 def test_non_string_header_values_are_refused(authorizer, auth_env, capsys):
-    assert refused(authorizer, capsys, auth_event(headers={"Authorization": 5}, multi={})) == "Authorization header is not a string"
+    assert (
+        refused(authorizer, capsys, auth_event(headers={"Authorization": 5}, multi={}))
+        == "Authorization header is not a string"
+    )
     assert refused(authorizer, capsys, auth_event(headers={}, multi={"Authorization": "Bearer x"})) == (
         "Authorization header is not a list of strings"
     )
@@ -481,11 +519,14 @@ def test_a_slow_key_set_url_times_out_and_refuses(authorizer, auth_env, key, jwk
     monkeypatch.setattr(fetch, "JWKS_TIMEOUT_SECONDS", 0.2)
     jwks_server.delay = 1.5
     started = time.monotonic()
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorizer.handler(auth_event(bearer(sign(key, cognito_claims()))), None)
     assert time.monotonic() - started < 1.5  # it did not wait for the answer
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(l["event"], l.get("error")) for l in lines] == [("jwks-fetch-failed", "TimeoutError"), ("refused", None)]
+    assert [(entry["event"], entry.get("error")) for entry in lines] == [
+        ("jwks-fetch-failed", "TimeoutError"),
+        ("refused", None),
+    ]
     assert lines[1]["reason"] == "signing keys unavailable"
 
 
@@ -548,10 +589,22 @@ def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
     "env, problem",
     [
         ({}, "TOKEN_ISSUER: required"),
-        ({"TOKEN_ISSUER": "http://issuer.example.com"}, "TOKEN_ISSUER: 'http://issuer.example.com' must be an https URL"),
-        ({"TOKEN_ISSUER": ISSUER, "JWKS_URL": "http://evil.example.com/jwks"}, "JWKS_URL: 'http://evil.example.com/jwks' must be an https URL"),
-        ({"TOKEN_ISSUER": ISSUER, "JWKS_URL": "file:///etc/passwd"}, "JWKS_URL: 'file:///etc/passwd' must be an https URL"),
-        ({"TOKEN_ISSUER": ISSUER, "ALLOWED_CLIENT_IDS": " , "}, "ALLOWED_CLIENT_IDS or AUDIENCE: at least one is required"),
+        (
+            {"TOKEN_ISSUER": "http://issuer.example.com"},
+            "TOKEN_ISSUER: 'http://issuer.example.com' must be an https URL",
+        ),
+        (
+            {"TOKEN_ISSUER": ISSUER, "JWKS_URL": "http://evil.example.com/jwks"},
+            "JWKS_URL: 'http://evil.example.com/jwks' must be an https URL",
+        ),
+        (
+            {"TOKEN_ISSUER": ISSUER, "JWKS_URL": "file:///etc/passwd"},
+            "JWKS_URL: 'file:///etc/passwd' must be an https URL",
+        ),
+        (
+            {"TOKEN_ISSUER": ISSUER, "ALLOWED_CLIENT_IDS": " , "},
+            "ALLOWED_CLIENT_IDS or AUDIENCE: at least one is required",
+        ),
         ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "121"}, "LEEWAY_SECONDS: 121 is outside 0-120"),
         ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "-1"}, "LEEWAY_SECONDS: -1 is outside 0-120"),
         ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "1.5"}, "LEEWAY_SECONDS: '1.5' is not an integer"),
@@ -588,7 +641,10 @@ def test_on_lambda_a_bad_environment_stops_the_container_start(tmp_path):
     from components.paths import PROJECT_DIR
 
     env = {k: v for k, v in os.environ.items() if k not in ("TOKEN_ISSUER", "ALLOWED_CLIENT_IDS", "AUDIENCE")}
-    env.update(AWS_LAMBDA_FUNCTION_NAME="authorizer", PYTHONPATH=os.pathsep.join([str(handlers.folder("authorizer")), str(PROJECT_DIR)]))
+    env.update(
+        AWS_LAMBDA_FUNCTION_NAME="authorizer",
+        PYTHONPATH=os.pathsep.join([str(handlers.folder("authorizer")), str(PROJECT_DIR)]),
+    )
     run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "TOKEN_ISSUER: required" in run.stdout and "ConfigError" in run.stderr
 

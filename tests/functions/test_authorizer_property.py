@@ -8,14 +8,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import METHOD_ARN, b64, b64json, cognito_claims, rsa_key, sign
+from testkit.events import METHOD_ARN
+from testkit.tokens import Key, b64, b64json, cognito_claims, rsa_key, sign
 
 TRUSTED = rsa_key("key-1")
 UNTRUSTED = rsa_key("impostor")
 VALID = sign(TRUSTED, cognito_claims(exp=4_000_000_000))
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 headers_json = st.fixed_dictionaries(
     {},
     optional={
@@ -27,7 +32,9 @@ headers_json = st.fixed_dictionaries(
     },
 )
 claims_json = st.dictionaries(
-    st.sampled_from(["iss", "sub", "exp", "nbf", "iat", "client_id", "token_use", "username", "aud", "x"]), json_values, max_size=8
+    st.sampled_from(["iss", "sub", "exp", "nbf", "iat", "client_id", "token_use", "username", "aud", "x"]),
+    json_values,
+    max_size=8,
 )
 
 
@@ -39,7 +46,7 @@ def forged_tokens(draw):
         return f"{b64json(draw(headers_json))}.{b64json(draw(claims_json))}.{b64(signature)}"
     if kind == "signed-by-impostor":  # a well-formed token, a known kid, the wrong key
         claims = dict(cognito_claims(exp=4_000_000_000), **draw(claims_json))
-        token = sign(type(UNTRUSTED)("key-1", UNTRUSTED.private), claims)
+        token = sign(Key("key-1", UNTRUSTED.private), claims)
         return token
     if kind == "mutated-valid":
         # change one character that is not the last of a segment (those can carry unused bits)
@@ -47,7 +54,11 @@ def forged_tokens(draw):
         which = draw(st.integers(0, 2))
         seg = segments[which]
         pos = draw(st.integers(0, len(seg) - 2))
-        new = draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").filter(lambda c: c != seg[pos]))
+        new = draw(
+            st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").filter(
+                lambda c: c != seg[pos]
+            )
+        )
         segments[which] = seg[:pos] + new + seg[pos + 1 :]
         return ".".join(segments)
     return draw(st.text(max_size=200))
@@ -55,10 +66,14 @@ def forged_tokens(draw):
 
 header_values = st.one_of(
     forged_tokens().map(lambda t: f"Bearer {t}"),
-    forged_tokens().flatmap(lambda t: st.sampled_from([f"bearer  {t}", f"Basic {t}", t, f"Bearer {t} {t}", f"Bearer\t{t}"])),
+    forged_tokens().flatmap(
+        lambda t: st.sampled_from([f"bearer  {t}", f"Basic {t}", t, f"Bearer {t} {t}", f"Bearer\t{t}"])
+    ),
     st.text(max_size=100),
 )
-header_names = st.sampled_from(["Authorization", "authorization", "AUTHORIZATION", "Authorisation", "X-Authorization"]) | st.text(max_size=15)
+header_names = st.sampled_from(
+    ["Authorization", "authorization", "AUTHORIZATION", "Authorisation", "X-Authorization"]
+) | st.text(max_size=15)
 
 
 @st.composite
@@ -73,7 +88,12 @@ def events(draw):
         multi = None
     else:
         multi = draw(json_values)
-    event = {"type": "REQUEST", "methodArn": draw(st.just(METHOD_ARN) | st.text(max_size=40)), "headers": headers, "multiValueHeaders": multi}
+    event = {
+        "type": "REQUEST",
+        "methodArn": draw(st.just(METHOD_ARN) | st.text(max_size=40)),
+        "headers": headers,
+        "multiValueHeaders": multi,
+    }
     if draw(st.booleans()):
         event = draw(st.just(event) | json_values)
     return event
@@ -86,10 +106,14 @@ def configured(authorizer, auth_env, jwks_server):
 
 
 def test_the_valid_token_the_mutations_start_from_is_allowed(configured):
-    assert configured.handler({"methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {VALID}"}}, None)["principalId"]
+    assert configured.handler({"methodArn": METHOD_ARN, "headers": {"Authorization": f"Bearer {VALID}"}}, None)[
+        "principalId"
+    ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(event=events())
 def test_random_requests_never_allow_and_only_raise_unauthorized(configured, capsys, event):
     with pytest.raises(Exception) as err:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import fnmatch
 import json
 
-from .conftest import LOB_A, auth_event, cognito_claims, fn_event, sign
+from testkit.aws import LOB_A
+from testkit.events import auth_event, fn_event
+from testkit.tokens import cognito_claims, sign
 
 
 def api_gateway_allows(policy: dict, method_arn: str) -> bool:
@@ -13,7 +15,11 @@ def api_gateway_allows(policy: dict, method_arn: str) -> bool:
     for statement in policy["policyDocument"]["Statement"]:
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        if statement["Effect"] == "Allow" and "execute-api:Invoke" in actions and any(fnmatch.fnmatchcase(method_arn, r) for r in resources):
+        if (
+            statement["Effect"] == "Allow"
+            and "execute-api:Invoke" in actions
+            and any(fnmatch.fnmatchcase(method_arn, r) for r in resources)
+        ):
             return True
     return False
 
@@ -28,7 +34,11 @@ def through_the_gateway(authorizer, presigned, token: str, path_user: str) -> di
     if not api_gateway_allows(policy, method_arn):
         return {"statusCode": 403}
     event = fn_event(path_user=path_user)
-    event["requestContext"]["authorizer"] = {"principalId": policy["principalId"], "integrationLatency": 3, **policy["context"]}
+    event["requestContext"]["authorizer"] = {
+        "principalId": policy["principalId"],
+        "integrationLatency": 3,
+        **policy["context"],
+    }
     return presigned.handler(event, None)
 
 
@@ -42,7 +52,9 @@ def test_a_token_opens_its_own_studio_and_nobody_elses(authorizer, presigned, au
     assert len(aws.presigned) == 1
 
 
-def test_a_mapped_token_user_without_a_table_entry_gets_403_from_the_function(authorizer, presigned, auth_env, aws, key):
+def test_a_mapped_token_user_without_a_table_entry_gets_403_from_the_function(
+    authorizer, presigned, auth_env, aws, key
+):
     token = sign(key, cognito_claims("user-lob-c"))
     response = through_the_gateway(authorizer, presigned, token, "user-lob-c")
     assert response["statusCode"] == 403 and "not mapped" in json.loads(response["body"])["message"]

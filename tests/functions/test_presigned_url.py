@@ -9,10 +9,10 @@ import time
 
 import pytest
 
+from contracts import tables
+from testkit.aws import LOB_A, LOB_B, LOB_C, LOBS_TABLE, ROLE_NAME, USERS_TABLE, error
+from testkit.events import fn_event
 from tools import handlers
-
-from .conftest import LOB_A, LOB_B, LOB_C, ROLE_NAME, _error, fn_event
-
 
 aws_module = handlers.module("presigned_url", "aws")
 cache_module = handlers.module("presigned_url", "cache")
@@ -36,13 +36,17 @@ def audit_lines(capsys) -> list[dict]:
 def assert_failure(presigned, event, status: int, message_part: str) -> dict:
     response = call(presigned, event)
     assert response["statusCode"] == status, response
-    assert response["headers"]["Content-Type"] == "application/json" and response["headers"]["Cache-Control"] == "no-store"
+    assert (
+        response["headers"]["Content-Type"] == "application/json" and response["headers"]["Cache-Control"] == "no-store"
+    )
     data = body(response)
     assert set(data) == {"message", "requestId"} and data["requestId"] == event["requestContext"]["requestId"]
     assert message_part in data["message"], data["message"]
     # never an ARN, an account id or a stack trace
     assert "arn:" not in response["body"] and "Traceback" not in response["body"]
-    assert not re.search(r"\d{12}", data["message"]) and not any(a in response["body"] for a in (LOB_A, LOB_B, LOB_C, "123456789012"))
+    assert not re.search(r"\d{12}", data["message"]) and not any(
+        a in response["body"] for a in (LOB_A, LOB_B, LOB_C, "123456789012")
+    )
     return data
 
 
@@ -54,7 +58,10 @@ def test_a_mapped_user_is_redirected_to_a_url_made_with_the_lob_role(presigned, 
     domain = aws.domains[(LOB_A, "sagemaker-domain-lob-a")]
     assert response == {
         "statusCode": 302,
-        "headers": {"Cache-Control": "no-store", "Location": f"https://{domain}.studio.us-east-1.sagemaker.aws/auth?token=SECRET-PRESIGNED-TOKEN"},
+        "headers": {
+            "Cache-Control": "no-store",
+            "Location": f"https://{domain}.studio.us-east-1.sagemaker.aws/auth?token=SECRET-PRESIGNED-TOKEN",
+        },
         "body": "",
     }
     assert aws.presigned == [
@@ -69,7 +76,7 @@ def test_a_mapped_user_is_redirected_to_a_url_made_with_the_lob_role(presigned, 
     assert aws.operations() == ["GetItem", "GetItem", "AssumeRole", "ListDomains", "CreatePresignedDomainUrl"]
     assume = aws.calls[2].params
     assert assume["RoleArn"] == f"arn:aws:iam::{LOB_A}:role/{ROLE_NAME}" and assume["DurationSeconds"] == 3600
-    assert [c.params["TableName"] for c in aws.calls[:2]] == ["users-map-table", "lobs-map-table"]
+    assert [c.params["TableName"] for c in aws.calls[:2]] == [USERS_TABLE, LOBS_TABLE]
 
 
 def test_accept_json_gets_the_url_in_a_body(presigned, aws):
@@ -171,7 +178,9 @@ def test_an_unmapped_lob_is_404(presigned, aws):
     assert_failure(presigned, fn_event("carol"), 404, "LOB 'lob-x' is not mapped")
 
 
-@pytest.mark.parametrize("account, domain", [("12345", None), ("abcdefghijkl", None), (None, None), (LOB_A, "domain-1"), (LOB_A, "")])
+@pytest.mark.parametrize(
+    "account, domain", [("12345", None), ("abcdefghijkl", None), (None, None), (LOB_A, "domain-1"), (LOB_A, "")]
+)
 def test_a_bad_lob_item_is_404(presigned, aws, account, domain):
     aws.put_user("dave", "lob-bad")
     aws.put_lob("lob-bad", account, domain_id=domain)
@@ -215,7 +224,9 @@ def test_no_profile_is_404_and_forgets_the_discovered_domain(presigned, aws):
 
 
 def test_access_denied_on_assume_role_is_502(presigned, aws):
-    aws.overrides["sts.AssumeRole"] = lambda params: _error(403, "AccessDenied", f"User: arn:aws:sts::123456789012:x is not authorized on arn:aws:iam::{LOB_A}:role/x")
+    aws.overrides["sts.AssumeRole"] = lambda params: error(
+        403, "AccessDenied", f"User: arn:aws:sts::123456789012:x is not authorized on arn:aws:iam::{LOB_A}:role/x"
+    )
     data = assert_failure(presigned, fn_event(), 502, "access role refused")
     assert aws.presigned == [] and data
 
@@ -280,7 +291,9 @@ def test_any_other_error_is_500_without_details(presigned, aws, monkeypatch, cap
 
 
 def test_an_unexpected_exception_is_500_with_the_request_id(presigned, aws):
-    aws.overrides["sagemaker.CreatePresignedDomainUrl"] = lambda params: (_ for _ in ()).throw(RuntimeError(f"arn:aws:iam::{LOB_A}:role/x"))
+    aws.overrides["sagemaker.CreatePresignedDomainUrl"] = lambda params: (_ for _ in ()).throw(
+        RuntimeError(f"arn:aws:iam::{LOB_A}:role/x")
+    )
     assert_failure(presigned, fn_event(), 500, "internal error")
 
 
@@ -320,7 +333,7 @@ def test_a_removed_user_loses_access_after_the_ttl(presigned, aws, monkeypatch):
     now = [time.time()]
     monkeypatch.setattr(cache_module, "now", lambda: now[0])
     assert call(presigned, fn_event())["statusCode"] == 302
-    aws._dynamodb().delete_item(TableName="users-map-table", Key={"PK": {"S": "user-lob-a"}})
+    aws.dynamodb().delete_item(TableName=USERS_TABLE, Key=tables.typed({tables.KEY: "user-lob-a"}))
     now[0] += 61
     assert call(presigned, fn_event())["statusCode"] == 403
 
@@ -401,10 +414,20 @@ def test_one_audit_line_per_request_without_the_url(presigned, aws, capsys):
     ok, forbidden = lines
     domain = aws.domains[(LOB_A, "sagemaker-domain-lob-a")]
     assert {k: ok[k] for k in ("username", "lob", "account", "domain", "outcome", "status", "awsCalls")} == {
-        "username": "user-lob-a", "lob": "lob-a", "account": LOB_A, "domain": domain, "outcome": "ok", "status": 302, "awsCalls": 5,
+        "username": "user-lob-a",
+        "lob": "lob-a",
+        "account": LOB_A,
+        "domain": domain,
+        "outcome": "ok",
+        "status": 302,
+        "awsCalls": 5,
     }
     assert ok["requestId"].startswith("req-") and isinstance(ok["latencyMs"], float)
-    assert forbidden["outcome"] == "forbidden" and forbidden["status"] == 403 and forbidden["requestId"] == event["requestContext"]["requestId"]
+    assert (
+        forbidden["outcome"] == "forbidden"
+        and forbidden["status"] == 403
+        and forbidden["requestId"] == event["requestContext"]["requestId"]
+    )
 
 
 # ---------------------------------------------------------------------------- settings
@@ -433,7 +456,9 @@ def test_bad_settings_name_the_variable(presigned, name, value, problem):
 
 
 def test_defaults_and_partitions(presigned):
-    s = settings_module.load_settings({"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1"})
+    s = settings_module.load_settings(
+        {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1"}
+    )
     assert (s.url_expires, s.session_expiration, s.cache_ttl) == (20, None, 60)
     assert s.role_arn("111111111111") == "arn:aws-cn:iam::111111111111:role/r"
     assert s.sts_endpoint == "https://sts.cn-north-1.amazonaws.com.cn"
@@ -473,18 +498,34 @@ def _events(draw):
     event = fn_event(
         username if isinstance(username, str) else "user-lob-a",
         path_user=draw(st.just(None) | _usernames),
-        query=draw(st.none() | st.dictionaries(st.sampled_from(["space", "landing", "x"]), st.text(max_size=30), max_size=2)),
-        headers=draw(st.none() | st.dictionaries(st.sampled_from(["Accept", "accept", "X"]), st.text(max_size=30), max_size=2)),
+        query=draw(
+            st.none() | st.dictionaries(st.sampled_from(["space", "landing", "x"]), st.text(max_size=30), max_size=2)
+        ),
+        headers=draw(
+            st.none() | st.dictionaries(st.sampled_from(["Accept", "accept", "X"]), st.text(max_size=30), max_size=2)
+        ),
     )
     if not isinstance(username, str):
         event["requestContext"]["authorizer"]["username"] = username
     if draw(st.booleans()):
-        key = draw(st.sampled_from(["requestContext", "pathParameters", "queryStringParameters", "headers", "multiValueQueryStringParameters"]))
+        key = draw(
+            st.sampled_from(
+                [
+                    "requestContext",
+                    "pathParameters",
+                    "queryStringParameters",
+                    "headers",
+                    "multiValueQueryStringParameters",
+                ]
+            )
+        )
         event[key] = draw(_json)
     return event
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(event=_events())
 def test_any_request_gets_a_clear_answer_never_a_crash_or_a_500(presigned, aws, event):
     response = call(presigned, event)
