@@ -22,6 +22,7 @@ from components import config, outputs
 from components.config import ConfigError, LoadedStack, LobStackConfig
 from tools import deploy
 from tests.conftest import EXAMPLE, FIXTURES
+from tools import graph
 from tools import plan as plan_tool
 
 ROOT = config.PROJECT_DIR
@@ -195,7 +196,7 @@ def test_a_stack_file_naming_a_missing_shared_stack_stops_the_deploy(project):
 def test_lob_stacks_naming_different_organizations_are_refused(project):
     project.edit("lob-b", lambda c: c["studio-access:lob"].update(sharedStack="acme/studio-access/shared"))
     with pytest.raises(ConfigError) as err:
-        plan_tool.organization(deploy.load_project(project.path))
+        graph.organization(deploy.load_project(project.path))
     assert "acme: lob-b" in str(err.value) and "organization: lob-a" in str(err.value)
 
 

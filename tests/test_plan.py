@@ -1,4 +1,7 @@
-"""The offline plan: every stack, in order, with StackReferences answered by the referenced run."""
+"""The offline plan (`tools/plan.py`): every stack, in order, with StackReferences answered by the referenced run.
+
+The stack graph it runs in is tested in test_tools_graph.py, the harness it runs with in test_tools_harness.py.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import json
 import pytest
 
 from components import config, outputs
+from tests.conftest import EXAMPLE
 from tools import plan as plan_tool
-from tests.conftest import EXAMPLE, ROOT
 
 
 def test_plans_every_stack_shared_first(planned):
@@ -55,11 +58,15 @@ def test_every_resource_uses_its_stacks_explicit_provider(planned):
         providers = [r for r in result.resources if r.type == "pulumi:providers:aws"]
         assert len(providers) == 1
         provider = providers[0]
-        assert provider.inputs["allowedAccountIds"] == json.dumps([result.loaded.config.aws.account_id]) or provider.inputs[
-            "allowedAccountIds"
-        ] == [result.loaded.config.aws.account_id]
+        assert provider.inputs["allowedAccountIds"] == json.dumps(
+            [result.loaded.config.aws.account_id]
+        ) or provider.inputs["allowedAccountIds"] == [result.loaded.config.aws.account_id]
         assert provider.inputs["region"] == "us-east-1"
-        tags = json.loads(provider.inputs["defaultTags"]) if isinstance(provider.inputs["defaultTags"], str) else provider.inputs["defaultTags"]
+        tags = (
+            json.loads(provider.inputs["defaultTags"])
+            if isinstance(provider.inputs["defaultTags"], str)
+            else provider.inputs["defaultTags"]
+        )
         assert tags["tags"]["project"] == "studio-access" and tags["tags"]["stack"] == stack
         ref = f"{provider.urn}::{provider.id}"
         custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:")]
@@ -79,7 +86,7 @@ def test_every_output_a_lob_reads_is_exported_by_shared(planned):
 
 
 def test_ids_and_arns_are_in_each_stacks_own_account(planned):
-    for stack, result in planned.items():
+    for result in planned.values():
         account = result.loaded.config.aws.account_id
         arns = [r.outputs["arn"] for r in result.resources if r.custom and r.outputs.get("arn")]
         accounts = {a.split(":")[4] for a in arns} - {""}  # S3 and Route 53 ARNs carry no account
@@ -90,9 +97,17 @@ def test_a_lob_reading_a_missing_output_fails_naming_both_stacks_and_the_output(
     shared_outputs = {k: v for k, v in planned["shared"].outputs.items() if k != outputs.TRANSIT_GATEWAY_ID}
     loaded = planned["lob-a"].loaded
     with pytest.raises(plan_tool.PlanError) as err:
-        plan_tool.run_stack(loaded, config.read_stack_file(config.stack_file("lob-a", EXAMPLE)), {"organization/studio-access/shared": shared_outputs}, EXAMPLE)
+        plan_tool.run_stack(
+            loaded,
+            config.read_stack_file(config.stack_file("lob-a", EXAMPLE)),
+            {"organization/studio-access/shared": shared_outputs},
+            EXAMPLE,
+        )
     message = str(err.value)
-    assert "stack lob-a reads output 'transitGatewayId' that stack organization/studio-access/shared does not export" in message
+    assert (
+        "stack lob-a reads output 'transitGatewayId' that stack organization/studio-access/shared does not export"
+        in message
+    )
 
 
 def test_bad_config_creates_nothing(project):
@@ -106,13 +121,6 @@ def test_bad_config_creates_nothing(project):
 def test_plan_of_one_lob_runs_the_shared_stack_it_references(project):
     results = project.plan(["lob-b"])
     assert list(results) == ["shared", "lob-b"]
-
-
-def test_order_refuses_a_reference_to_an_unknown_stack(planned):
-    loaded = {"lob-a": planned["lob-a"].loaded}
-    with pytest.raises(config.ConfigError) as err:
-        plan_tool.order(loaded)
-    assert "references stack shared, which has no stack file" in str(err.value)
 
 
 def test_the_plan_is_deterministic(planned, project):
@@ -152,7 +160,10 @@ def test_cli_bad_config_exits_2_with_the_named_error(project, capsys):
 
 def test_cli_unknown_stack_lists_the_stacks_that_exist(capsys):
     assert plan_tool.main(["--stack", "lob-z"], EXAMPLE) == 2
-    assert "Pulumi.lob-z.yaml: (file): no stack lob-z in this project (stacks: lob-a, lob-b, shared)" in capsys.readouterr().err
+    assert (
+        "Pulumi.lob-z.yaml: (file): no stack lob-z in this project (stacks: lob-a, lob-b, shared)"
+        in capsys.readouterr().err
+    )
 
 
 def test_cli_a_folder_that_is_not_a_project_is_an_error(tmp_path, capsys):
@@ -168,21 +179,6 @@ def test_cli_a_project_without_stack_files_is_an_error(tmp_path, capsys):
     assert f"{tmp_path}: (project): no stack files" in capsys.readouterr().err
 
 
-def test_causes_come_before_effects_and_each_once(project):
-    """One bad shared value: its line first, then one line per LOB stack that it stops."""
-    project.edit("shared", lambda c: c["studio-access:hub"].update(onPremCidrs=["192.168.10.1/24"]))
-    with pytest.raises(config.ConfigError) as err:
-        plan_tool.load_all(plan_tool.discover(project.path), project.path)
-    problems = err.value.problems
-    assert problems[0] == (
-        "Pulumi.shared.yaml",
-        "studio-access:hub.onPremCidrs[0]",
-        "'192.168.10.1/24' has host bits set; did you mean 192.168.10.0/24?",
-    )
-    assert [f for f, _, _ in problems[1:]] == ["Pulumi.lob-a.yaml", "Pulumi.lob-b.yaml"]
-    assert all(config.SHARED_INVALID in m for _, _, m in problems[1:])
-
-
 def test_runtime_values_are_what_the_cli_passes():
     values, secrets = plan_tool.runtime_values(
         {"a:obj": {"x": [1]}, "a:flag": True, "a:num": 65000, "a:s": "text", "a:pw": {"secure": "v1:abc"}}
@@ -190,7 +186,3 @@ def test_runtime_values_are_what_the_cli_passes():
     assert values == {"a:obj": '{"x": [1]}', "a:flag": "true", "a:num": "65000", "a:s": "text", "a:pw": "[secret]"}
     assert secrets == ["a:pw"]
     assert config.decode_runtime_value(values["a:obj"]) == {"x": [1]}
-
-
-def test_every_stack_file_of_a_project_is_planned():
-    assert plan_tool.discover(EXAMPLE) == sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in EXAMPLE.glob("Pulumi.*.yaml"))

@@ -30,7 +30,7 @@ def test_a_planted_public_ingress_fails_the_plan_with_the_rules_message(monkeypa
 
     def leaky(name, direction, group, **kwargs):
         if name == "hub-endpoints-in":
-            kwargs["cidrs"] = list(kwargs["cidrs"]) + ["0.0.0.0/0"]
+            kwargs["cidrs"] = [*kwargs["cidrs"], "0.0.0.0/0"]
         return original(name, direction, group, **kwargs)
 
     monkeypatch.setattr(security, "rules", leaky)
@@ -79,14 +79,21 @@ def test_a_rule_that_breaks_fails_the_plan_naming_it(monkeypatch, capsys):
     def broken(resources):
         raise ValueError("boom")
 
-    monkeypatch.setattr(rules, "RULES", rules.RULES + (rules.Rule("broken", 1, rules.MANDATORY, "d", "g", stack_check=broken),))
+    rule = rules.Rule("broken", 1, rules.MANDATORY, "d", "g", stack_check=broken)
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, rule))
     assert plan_tool.main(["--stack", "shared", "--quiet"], EXAMPLE) == 1
-    assert "plan failed: policy pack: policy broken failed on stack shared: ValueError('boom')" in capsys.readouterr().err
+    assert (
+        "plan failed: policy pack: policy broken failed on stack shared: ValueError('boom')" in capsys.readouterr().err
+    )
 
 
 def _oidc(project):
     def edit(cfg):
-        cfg["studio-access:identity"] = {"provider": "oidc", "issuer": "https://login.example.com", "audience": "studio-access"}
+        cfg["studio-access:identity"] = {
+            "provider": "oidc",
+            "issuer": "https://login.example.com",
+            "audience": "studio-access",
+        }
         for user in cfg.get("studio-access:users", []):
             user.pop("email", None)
 
@@ -107,7 +114,9 @@ def _simulator(project):
     project.edit("shared", lambda cfg: cfg["studio-access:onPrem"].update(enabled=True))
 
 
-@pytest.mark.parametrize("variant", [_oidc, _local_runtime, _external_accounts, _simulator], ids=lambda f: f.__name__[1:])
+@pytest.mark.parametrize(
+    "variant", [_oidc, _local_runtime, _external_accounts, _simulator], ids=lambda f: f.__name__[1:]
+)
 def test_every_supported_configuration_passes_the_pack(project, variant):
     variant(project)
     results = project.plan()

@@ -5,7 +5,7 @@
     python -m tools.deploy client-config OUTPUTS.json FILE
 
 The order comes from the stacks' config, never from a list: a LOB stack's
-`studio-access:lob.sharedStack` names the stack it reads (`tools.plan.dependencies`). Stacks run
+`studio-access:lob.sharedStack` names the stack it reads (`tools.graph.dependencies`). Stacks run
 in waves: every stack after the stacks it references, the stacks of one wave concurrently
 (`shared` first, then every LOB stack at once); `destroy` runs the waves in reverse. A cycle or a
 reference to a stack without a stack file is an error naming the stacks.
@@ -39,7 +39,8 @@ from typing import Any, Callable, Mapping, Optional, Protocol
 
 from components import config, outputs
 from components.config import PROJECT, ConfigError, LoadedStack, LobStackConfig, SharedStackConfig
-from tools import plan as offline
+from tools import graph
+from tools.graph import waves
 
 ACTIONS = ("up", "preview", "destroy")
 POLICY_DIR = "policy"
@@ -109,30 +110,15 @@ class Target:
     region: str
 
 
-def waves(loaded: Mapping[str, LoadedStack]) -> list[list[str]]:
-    """Stacks grouped so that each comes after every stack it references; a wave runs at once.
-
-    `tools.plan.order` validates the graph (a cycle or an unknown stack raises a ConfigError
-    naming them); a stack's wave is one past the deepest of its references.
-    """
-    level: dict[str, int] = {}
-    for stack in offline.order(dict(loaded)):
-        level[stack] = 1 + max((level[d] for d in offline.dependencies(loaded[stack])), default=-1)
-    grouped: list[list[str]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
-    for stack in sorted(level):
-        grouped[level[stack]].append(stack)
-    return grouped
-
-
 def targets(loaded: Mapping[str, LoadedStack]) -> dict[str, Target]:
-    org = offline.organization(loaded)
+    org = graph.organization(loaded)
     result = {}
     for stack, item in loaded.items():
         cfg = item.config
         result[stack] = Target(
             stack=stack,
             fqn=f"{org}/{PROJECT}/{stack}" if org else stack,
-            depends_on=tuple(offline.dependencies(item)),
+            depends_on=tuple(graph.dependencies(item)),
             role=cfg.role,
             account_id=cfg.aws.account_id,
             region=cfg.aws.region,
@@ -140,9 +126,7 @@ def targets(loaded: Mapping[str, LoadedStack]) -> dict[str, Target]:
     return result
 
 
-def load_project(project_dir: Path = config.PROJECT_DIR) -> dict[str, LoadedStack]:
-    """Every stack file of the project, validated (all problems at once)."""
-    return offline.load_all(offline.discover(project_dir), project_dir)
+load_project = graph.load_project
 
 
 def select_waves(all_waves: list[list[str]], picked: Optional[list[str]], known: Mapping[str, Target]) -> list[list[str]]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any
 
 import pulumi
-from pulumi.runtime.mocks import MockMonitor
+
+# Transitional, for tests/components/conftest.py: the recording monitor lives in tools.harness.
+from tools.harness import RecordingMonitor as RecordingMonitor
+from tools.harness import Registration as Registration
 
 
 def _digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
@@ -57,38 +59,22 @@ _ARN_KIND: dict[str, str] = {
 }
 
 
-@dataclass
-class Registration:
-    """One resource as the engine received it."""
-
-    type: str
-    name: str
-    urn: str
-    parent: str
-    provider: str
-    custom: bool
-    id: str
-    dependencies: list[str]
-    inputs: dict
-    outputs: dict
-
-
 class PlanMocks(pulumi.runtime.Mocks):
+    """Answers for one stack: its account and region, and the outputs of the stacks it references."""
+
     def __init__(
         self,
         *,
         stack: str,
         account_id: str,
         region: str,
-        stack_outputs: Optional[dict[str, dict]] = None,
-        invoke: Optional[Callable[[str, dict], dict]] = None,
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
     ):
         self.stack = stack
         self.account_id = account_id
         self.region = region
         # fully qualified name of another stack -> its outputs
         self.stack_outputs = stack_outputs or {}
-        self._invoke = invoke
 
     # --- helpers
 
@@ -103,7 +89,8 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     # --- the Mocks interface
 
-    def call(self, args: pulumi.runtime.MockCallArgs):
+    # The monitor takes a bare dict too (no check failures): that is what these answers are.
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": self.account_id,
@@ -114,11 +101,9 @@ class PlanMocks(pulumi.runtime.Mocks):
         if args.token == "aws:ssm/getParameter:getParameter":
             name = args.args.get("name", "")
             return {"name": name, "type": "String", "value": "ami-" + _digest(name), "version": 1, "id": name}
-        if self._invoke:
-            return self._invoke(args.token, args.args)
         raise NotImplementedError(f"the plan mocks do not answer invoke {args.token}")
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)
         if typ == "pulumi:pulumi:StackReference":
             fqn = inputs.get("name", name)
@@ -133,7 +118,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         state.update(self._computed(typ, name, rid, inputs, state))
         return state.get("id", rid), state
 
-    def _computed(self, typ: str, name: str, rid: str, inputs: dict, state: dict) -> dict:
+    def _computed(self, typ: str, name: str, rid: str, inputs: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
         acct, region = self.account_id, self.region
         if typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
             service = inputs.get("serviceName", "")
@@ -159,7 +144,12 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {"id": arn, "arn": arn}
         if typ == "aws:iam/role:Role":
             role_name = inputs.get("name") or state["name"]
-            return {"name": role_name, "id": role_name, "arn": f"arn:aws:iam::{acct}:role/{role_name}", "uniqueId": "AROA" + rid.upper()}
+            return {
+                "name": role_name,
+                "id": role_name,
+                "arn": f"arn:aws:iam::{acct}:role/{role_name}",
+                "uniqueId": "AROA" + rid.upper(),
+            }
         if typ == "aws:iam/policy:Policy":
             return {"arn": f"arn:aws:iam::{acct}:policy/{state['name']}"}
         if typ == "aws:s3/bucket:Bucket":
@@ -207,7 +197,9 @@ class PlanMocks(pulumi.runtime.Mocks):
             group = inputs.get("name") or state["name"]
             return {"id": group, "arn": f"arn:aws:logs:{region}:{acct}:log-group:{group}"}
         if typ == "aws:cognito/userPool:UserPool":
-            pool_id = f"{region}_" + _digest(self.stack, name, length=9, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+            pool_id = f"{region}_" + _digest(
+                self.stack, name, length=9, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+            )
             return {
                 "id": pool_id,
                 "arn": f"arn:aws:cognito-idp:{region}:{acct}:userpool/{pool_id}",
@@ -223,32 +215,3 @@ class PlanMocks(pulumi.runtime.Mocks):
         if typ == "aws:ec2transitgateway/transitGateway:TransitGateway":
             return {"ownerId": acct, "associationDefaultRouteTableId": "tgw-rtb-" + rid[4:]}
         return {}
-
-
-class RecordingMonitor(MockMonitor):
-    """A mock monitor that keeps, per resource, what `pulumi preview` would show."""
-
-    def __init__(self, mocks: PlanMocks):
-        super().__init__(mocks)
-        self.registrations: list[Registration] = []
-
-    def RegisterResource(self, request):
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            entry = self.resources[response.urn]
-            inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
-            self.registrations.append(
-                Registration(
-                    type=request.type,
-                    name=request.name,
-                    urn=response.urn,
-                    parent=request.parent,
-                    provider=request.provider,
-                    custom=bool(request.custom),
-                    id=entry.id,
-                    dependencies=sorted(request.dependencies),
-                    inputs=inputs,
-                    outputs=entry.state,
-                )
-            )
-        return response
