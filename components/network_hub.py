@@ -76,9 +76,12 @@ class NetworkHub(pulumi.ComponentResource):
     endpoint_security_group: aws.ec2.SecurityGroup
     endpoints: dict[str, aws.ec2.VpcEndpoint]
     zones: dict[str, aws.route53.Zone]
+    inbound_security_group: aws.ec2.SecurityGroup
+    outbound_security_group: aws.ec2.SecurityGroup
     inbound: aws.route53.ResolverEndpoint
     outbound: aws.route53.ResolverEndpoint
     rules: dict[str, aws.route53.ResolverRule]
+    principal_associations: list[aws.ram.PrincipalAssociation]
 
     def __init__(self, name: str, args: NetworkHubArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:network_hub:NetworkHub", name, None, opts)

@@ -103,11 +103,15 @@ class StudioDomain(pulumi.ComponentResource):
         private_subnet_ids = [s.id for s in self.network.private_subnets]
 
         rule_ids = pulumi.Output.from_input(args.resolver_rule_ids)
+
+        def rule_id(key: str) -> pulumi.Output[str]:
+            return rule_ids.apply(lambda ids: ids[key])
+
         self.rule_associations = {
             key: aws.route53.ResolverRuleAssociation(
                 f"{name}-{key}",
                 name=f"{name}-{key}",
-                resolver_rule_id=rule_ids.apply(lambda ids, k=key: ids[k]),  # type: ignore[misc]
+                resolver_rule_id=rule_id(key),
                 vpc_id=vpc_id,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=needs_share),
             )

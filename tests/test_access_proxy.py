@@ -130,8 +130,12 @@ def test_invoke_permissions_scoped_to_this_api(shared):
 
 # The variables the example's functions are given (names from contracts/, which the handlers read).
 A, P = authorizer_env, presigned_url_env
-AUTHORIZER_ENV = {v.name for v in (A.TOKEN_ISSUER, A.ALLOWED_CLIENT_IDS, A.TOKEN_USE, A.USERNAME_CLAIM, A.LEEWAY_SECONDS)}
-PRESIGNED_ENV = {v.name for v in (P.USERS_TABLE, P.LOBS_TABLE, P.ACCESS_ROLE_NAME, P.URL_EXPIRES_SECONDS, P.CACHE_TTL_SECONDS)}
+AUTHORIZER_ENV = {
+    v.name for v in (A.TOKEN_ISSUER, A.ALLOWED_CLIENT_IDS, A.TOKEN_USE, A.USERNAME_CLAIM, A.LEEWAY_SECONDS)
+}
+PRESIGNED_ENV = {
+    v.name for v in (P.USERS_TABLE, P.LOBS_TABLE, P.ACCESS_ROLE_NAME, P.URL_EXPIRES_SECONDS, P.CACHE_TTL_SECONDS)
+}
 
 
 def test_function_environment_matches_what_the_handlers_read(shared):
@@ -144,7 +148,10 @@ def test_function_environment_matches_what_the_handlers_read(shared):
     assert env[A.ALLOWED_CLIENT_IDS.name] == client.id and env[A.TOKEN_USE.name] == "access"
     env = _function(shared, "presigned-url").inputs["environment"]["variables"]
     assert set(env) == PRESIGNED_ENV
-    assert env[P.USERS_TABLE.name] == shared.outputs["usersTable"] and env[P.LOBS_TABLE.name] == shared.outputs["lobsTable"]
+    assert (
+        env[P.USERS_TABLE.name] == shared.outputs["usersTable"]
+        and env[P.LOBS_TABLE.name] == shared.outputs["lobsTable"]
+    )
     assert (env[P.ACCESS_ROLE_NAME.name], env[P.URL_EXPIRES_SECONDS.name], env[P.CACHE_TTL_SECONDS.name]) == (
         "SagemakerStudioAccessRole",
         "20",
@@ -177,7 +184,11 @@ def test_only_the_presigned_url_function_runs_in_the_access_vpc(shared):
     assert sorted((r["fromPort"], r.get("cidrIpv4") or r.get("prefixListId")) for r in out) == sorted(
         [(443, "10.0.0.0/16"), (443, dynamodb.outputs["prefixListId"])]
     )
-    assert not [r for r in resources(shared, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") if r.inputs["securityGroupId"] == group.id]
+    assert not [
+        r
+        for r in resources(shared, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs["securityGroupId"] == group.id
+    ]
 
 
 def _role_policy(shared, kind):
@@ -216,7 +227,10 @@ def test_tables_and_their_items_from_config(shared):
         assert table["pointInTimeRecovery"] == {"enabled": True}
         assert table["serverSideEncryption"] == {"enabled": True}
         assert table["deletionProtectionEnabled"] is True
-    items = {r.name: (r.inputs["tableName"], json.loads(r.inputs["item"])) for r in resources(shared, "aws:dynamodb/tableItem:TableItem")}
+    items = {
+        r.name: (r.inputs["tableName"], json.loads(r.inputs["item"]))
+        for r in resources(shared, "aws:dynamodb/tableItem:TableItem")
+    }
     users, lobs = shared.outputs["usersTable"], shared.outputs["lobsTable"]
     assert items == {
         "access-lob-lob-a": (lobs, {"PK": {"S": "lob-a"}, "ACCOUNT_ID": {"S": "222222222222"}}),
@@ -281,7 +295,14 @@ def test_oidc_issuer_instead_of_cognito(project):
     project.edit(
         "shared",
         lambda c: c.update(
-            {"studio-access:identity": {"provider": "oidc", "issuer": "https://idp.example.com/oauth2", "audience": "api://studio", "usernameClaim": "preferred_username"}}
+            {
+                "studio-access:identity": {
+                    "provider": "oidc",
+                    "issuer": "https://idp.example.com/oauth2",
+                    "audience": "api://studio",
+                    "usernameClaim": "preferred_username",
+                }
+            }
         ),
     )
     result = project.plan(["shared"])["shared"]
@@ -293,7 +314,10 @@ def test_oidc_issuer_instead_of_cognito(project):
 
 
 def test_oidc_without_audience_or_clients_is_refused(project):
-    project.edit("shared", lambda c: c.update({"studio-access:identity": {"provider": "oidc", "issuer": "https://idp.example.com"}}))
+    project.edit(
+        "shared",
+        lambda c: c.update({"studio-access:identity": {"provider": "oidc", "issuer": "https://idp.example.com"}}),
+    )
     assert any("needs audience or clientIds" in m for _, _, m in project.problems("shared"))
 
 

@@ -39,7 +39,10 @@ def test_central_vpc_subnets_and_attachment(planned):
         "hub-central-attachment-1": ("10.0.25.0/24", "us-east-1b"),
     }
     attachment = one(shared, "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "hub-central-tgw")
-    assert sorted(ids[s].name for s in attachment.inputs["subnetIds"]) == ["hub-central-attachment-0", "hub-central-attachment-1"]
+    assert sorted(ids[s].name for s in attachment.inputs["subnetIds"]) == [
+        "hub-central-attachment-0",
+        "hub-central-attachment-1",
+    ]
     tgw = one(shared, "aws:ec2transitgateway/transitGateway:TransitGateway", "hub-tgw")
     assert attachment.inputs["transitGatewayId"] == tgw.id
     # Unset on attachments: the TGW's defaults apply, and a non-owner would see a perpetual diff.
@@ -51,7 +54,10 @@ def test_default_route_to_the_tgw_waits_for_the_attachment(planned):
     route = one(shared, "aws:ec2/route:Route", "hub-central-default-to-tgw")
     attachment = one(shared, "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "hub-central-tgw")
     assert route.inputs["destinationCidrBlock"] == "0.0.0.0/0"
-    assert route.inputs["transitGatewayId"] == one(shared, "aws:ec2transitgateway/transitGateway:TransitGateway", "hub-tgw").id
+    assert (
+        route.inputs["transitGatewayId"]
+        == one(shared, "aws:ec2transitgateway/transitGateway:TransitGateway", "hub-tgw").id
+    )
     assert attachment.urn in route.dependencies
     private_rt = one(shared, "aws:ec2/routeTable:RouteTable", "hub-central-private")
     assert route.inputs["routeTableId"] == private_rt.id
@@ -60,7 +66,9 @@ def test_default_route_to_the_tgw_waits_for_the_attachment(planned):
 def test_interface_endpoints_in_the_private_subnets(planned):
     shared = planned["shared"]
     ids = _by_id(shared)
-    endpoints = {r.name: r.inputs for r in resources(shared, "aws:ec2/vpcEndpoint:VpcEndpoint") if r.name.startswith("hub-")}
+    endpoints = {
+        r.name: r.inputs for r in resources(shared, "aws:ec2/vpcEndpoint:VpcEndpoint") if r.name.startswith("hub-")
+    }
     assert {n: e["serviceName"] for n, e in endpoints.items()} == {
         "hub-sagemaker-api": "com.amazonaws.us-east-1.sagemaker.api",
         "hub-sagemaker-runtime": "com.amazonaws.us-east-1.sagemaker.runtime",
@@ -80,7 +88,9 @@ def test_endpoint_security_group_admits_only_https_from_configured_ranges(planne
     shared = planned["shared"]
     group = one(shared, "aws:ec2/securityGroup:SecurityGroup", "hub-endpoints")
     rules = [r.inputs for r in resources(shared, SG_IN) if r.inputs["securityGroupId"] == group.id]
-    assert sorted(r["cidrIpv4"] for r in rules) == sorted(["10.17.0.0/16", "192.168.10.0/24", "10.100.0.0/16", "10.120.0.0/16"])
+    assert sorted(r["cidrIpv4"] for r in rules) == sorted(
+        ["10.17.0.0/16", "192.168.10.0/24", "10.100.0.0/16", "10.120.0.0/16"]
+    )
     assert all((r["ipProtocol"], r["fromPort"], r["toPort"]) == ("tcp", 443, 443) for r in rules)
     assert not [r for r in resources(shared, SG_OUT) if r.inputs["securityGroupId"] == group.id]
 
@@ -115,7 +125,10 @@ def test_hosted_zones_with_alias_records_to_their_endpoint(planned):
 def test_resolver_endpoints_at_the_configured_ips(planned):
     shared = planned["shared"]
     ids = _by_id(shared)
-    for name, ips in (("hub-resolver-inbound", ["10.0.15.133", "10.0.20.133"]), ("hub-resolver-outbound", ["10.0.15.134", "10.0.20.134"])):
+    for name, ips in (
+        ("hub-resolver-inbound", ["10.0.15.133", "10.0.20.133"]),
+        ("hub-resolver-outbound", ["10.0.15.134", "10.0.20.134"]),
+    ):
         endpoint = one(shared, "aws:route53/resolverEndpoint:ResolverEndpoint", name)
         assert [(ids[a["subnetId"]].name, a["ip"]) for a in endpoint.inputs["ipAddresses"]] == [
             ("hub-central-private-0", ips[0]),
@@ -170,7 +183,9 @@ def test_sharing_with_an_organization(project):
     org = "arn:aws:organizations::111111111111:organization/o-abcdefghij"
     project.edit("shared", lambda c: c["studio-access:ram"].update(organizationArn=org))
     shared = project.plan(["shared"])["shared"]
-    assert [p.inputs["principal"] for p in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")] == [org]
+    assert [p.inputs["principal"] for p in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")] == [
+        org
+    ]
     assert one(shared, "aws:ram/resourceShare:ResourceShare", "hub-share").inputs["allowExternalPrincipals"] is False
 
 
@@ -179,8 +194,12 @@ def test_client_ranges_follow_the_config(project):
     lob_c = project.read("lob-b")
     lob_c["studio-access:aws"]["accountId"] = "444444444444"
     lob_c["studio-access:lob"].update(
-        name="lob-c", vpcCidr="10.140.0.0/16", privateSubnets=["10.140.10.0/24", "10.140.11.0/24"],
-        attachmentSubnets=["10.140.20.0/24", "10.140.21.0/24"], domainName="sagemaker-domain-lob-c", userProfiles=["user-lob-c"],
+        name="lob-c",
+        vpcCidr="10.140.0.0/16",
+        privateSubnets=["10.140.10.0/24", "10.140.11.0/24"],
+        attachmentSubnets=["10.140.20.0/24", "10.140.21.0/24"],
+        domainName="sagemaker-domain-lob-c",
+        userProfiles=["user-lob-c"],
     )
     project.write("lob-c", lob_c)
     project.edit("shared", lambda c: c["studio-access:lobs"].append({"name": "lob-c", "accountId": "444444444444"}))
@@ -189,8 +208,13 @@ def test_client_ranges_follow_the_config(project):
     shared = results["shared"]
     cidrs = {r.inputs["cidrIpv4"] for r in resources(shared, SG_IN) if r.name.startswith("hub-endpoints-in")}
     assert "10.140.0.0/16" in cidrs and "10.0.0.0/8" not in cidrs
-    assert "444444444444" in {p.inputs["principal"] for p in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")}
-    assert one(results["lob-c"], "aws:sagemaker/domain:Domain", "lob-c-domain").inputs["domainName"] == "sagemaker-domain-lob-c"
+    assert "444444444444" in {
+        p.inputs["principal"] for p in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")
+    }
+    assert (
+        one(results["lob-c"], "aws:sagemaker/domain:Domain", "lob-c-domain").inputs["domainName"]
+        == "sagemaker-domain-lob-c"
+    )
 
 
 def test_json_of_the_hub_is_serialisable(planned):

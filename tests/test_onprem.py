@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.onprem import AMAZON_LINUX_PARAMETER, BASTION_TAG, WINDOWS_PARAMETER
-from tests.conftest import EXAMPLE, FIXTURES, ROOT, one, resources
+from tests.conftest import EXAMPLE, FIXTURES, one, resources
 from tools import plan as plan_tool
 
 SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -26,7 +26,9 @@ def test_off_by_default(planned):
 
 def test_vpc_and_subnets(sim):
     assert one(sim, "aws:ec2/vpc:Vpc", "onprem-vpc").inputs["cidrBlock"] == "192.168.10.0/24"
-    subnets = {r.name: r.inputs["cidrBlock"] for r in resources(sim, "aws:ec2/subnet:Subnet") if r.name.startswith("onprem")}
+    subnets = {
+        r.name: r.inputs["cidrBlock"] for r in resources(sim, "aws:ec2/subnet:Subnet") if r.name.startswith("onprem")
+    }
     assert subnets == {
         "onprem-private-0": "192.168.10.0/26",
         "onprem-private-1": "192.168.10.64/26",
@@ -65,10 +67,19 @@ def test_bastion_ssh_only_from_the_configured_range_and_tagged(sim):
     windows_group = one(sim, "aws:ec2/securityGroup:SecurityGroup", "onprem-windows")
     ins = {r.name: r.inputs for r in resources(sim, SG_IN) if r.name.startswith("onprem")}
     ssh = ins["onprem-bastion-ssh-tcp-0"]
-    assert (ssh["securityGroupId"], ssh["cidrIpv4"], ssh["fromPort"], ssh["toPort"]) == (bastion_group.id, "203.0.113.10/32", 22, 22)
+    assert (ssh["securityGroupId"], ssh["cidrIpv4"], ssh["fromPort"], ssh["toPort"]) == (
+        bastion_group.id,
+        "203.0.113.10/32",
+        22,
+        22,
+    )
     assert ssh["tags"] == BASTION_TAG
     rdp = ins["onprem-windows-rdp-tcp-0"]
-    assert (rdp["securityGroupId"], rdp["referencedSecurityGroupId"], rdp["fromPort"]) == (windows_group.id, bastion_group.id, 3389)
+    assert (rdp["securityGroupId"], rdp["referencedSecurityGroupId"], rdp["fromPort"]) == (
+        windows_group.id,
+        bastion_group.id,
+        3389,
+    )
     assert "cidrIpv4" not in rdp
     assert len(ins) == 2
 
@@ -125,8 +136,12 @@ def test_bad_simulator_config(project, edit, message):
 
 def test_simulator_range_must_reach_the_endpoints(project):
     def change(c):
-        c["studio-access:onPrem"].update(enabled=True, vpcCidr="192.168.20.0/24", privateSubnets=["192.168.20.0/26", "192.168.20.64/26"],
-                                          publicSubnets=["192.168.20.128/26", "192.168.20.192/26"])
+        c["studio-access:onPrem"].update(
+            enabled=True,
+            vpcCidr="192.168.20.0/24",
+            privateSubnets=["192.168.20.0/26", "192.168.20.64/26"],
+            publicSubnets=["192.168.20.128/26", "192.168.20.192/26"],
+        )
 
     project.edit("shared", change)
     assert any("must be inside one of hub.onPremCidrs" in m for _, _, m in project.problems("shared"))

@@ -85,8 +85,17 @@ def test_studio_security_group_egress_only_where_studio_must_go(lob):
     group = one(result, "aws:ec2/securityGroup:SecurityGroup", f"{name}-studio")
     s3 = one(result, "aws:ec2/vpcEndpoint:VpcEndpoint", f"{name}-s3")
     out = [r.inputs for r in resources(result, SG_OUT) if r.inputs["securityGroupId"] == group.id]
-    peers = sorted((r["ipProtocol"], r.get("fromPort"), r.get("cidrIpv4") or r.get("prefixListId") or r.get("referencedSecurityGroupId")) for r in out)
-    assert peers == sorted([("-1", None, group.id), ("tcp", 443, "10.0.0.0/16"), ("tcp", 443, s3.outputs["prefixListId"])])
+    peers = sorted(
+        (
+            r["ipProtocol"],
+            r.get("fromPort"),
+            r.get("cidrIpv4") or r.get("prefixListId") or r.get("referencedSecurityGroupId"),
+        )
+        for r in out
+    )
+    assert peers == sorted(
+        [("-1", None, group.id), ("tcp", 443, "10.0.0.0/16"), ("tcp", 443, s3.outputs["prefixListId"])]
+    )
     ins = [r.inputs for r in resources(result, SG_IN) if r.inputs["securityGroupId"] == group.id]
     assert [(r["ipProtocol"], r["referencedSecurityGroupId"]) for r in ins] == [("-1", group.id)]
     assert not any("cidrIpv4" in r for r in ins)
@@ -130,8 +139,14 @@ def test_execution_role_is_least_privilege(lob):
 def test_studio_bucket_is_private_encrypted_and_tls_only(lob):
     name, result = lob
     block = one(result, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", f"{name}-studio").inputs
-    assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
-    sse = one(result, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", f"{name}-studio").inputs
+    assert all(
+        block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    sse = one(
+        result,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        f"{name}-studio",
+    ).inputs
     assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     deny = _statements(one(result, "aws:s3/bucketPolicy:BucketPolicy", f"{name}-studio").inputs["policy"])[0]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -156,7 +171,10 @@ def test_outside_the_organization_the_share_is_accepted_before_attaching(project
     assert accepter.urn in one(lob, "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "lob-a-tgw").dependencies
     for assoc in resources(lob, "aws:route53/resolverRuleAssociation:ResolverRuleAssociation"):
         assert accepter.urn in assoc.dependencies
-    assert one(results["shared"], "aws:ram/resourceShare:ResourceShare", "hub-share").inputs["allowExternalPrincipals"] is True
+    assert (
+        one(results["shared"], "aws:ram/resourceShare:ResourceShare", "hub-share").inputs["allowExternalPrincipals"]
+        is True
+    )
 
 
 def test_inside_the_organization_there_is_no_accepter(lob):
@@ -182,7 +200,9 @@ def test_configured_bucket_is_used_instead_of_a_new_one(project):
     project.edit("lob-a", lambda c: c["studio-access:lob"].update(studioBucket="acme-lob-a-studio"))
     lob = project.plan(["lob-a"])["lob-a"]
     assert resources(lob, "aws:s3/bucket:Bucket") == []
-    statements = {s["Sid"]: s for s in _statements(one(lob, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution").inputs["policy"])}
+    statements = {
+        s["Sid"]: s for s in _statements(one(lob, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution").inputs["policy"])
+    }
     assert statements["BucketList"]["Resource"] == "arn:aws:s3:::acme-lob-a-studio"
 
 

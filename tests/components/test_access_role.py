@@ -1,0 +1,58 @@
+"""AccessRole alone: trusted by the given function role only, presigning this domain's profiles only,
+and only through the given central endpoints."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.access_role import AccessRole, AccessRoleArgs
+from tests.components.conftest import ACCOUNT, REGION, Graph, statements
+
+FUNCTION_ROLE = "arn:aws:iam::999999999999:role/access-presigned-url-1234567"
+DOMAIN_ID = "d-abcdefghijkl"
+DOMAIN_ARN = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:domain/{DOMAIN_ID}"
+ENDPOINTS = ["vpce-0aaaaaaaaaaaaaaaa", "vpce-0bbbbbbbbbbbbbbbb"]
+ARGS = AccessRoleArgs(
+    role_name="StudioDoor",
+    region=REGION,
+    account_id=ACCOUNT,
+    domain_id=DOMAIN_ID,
+    domain_arn=DOMAIN_ARN,
+    presigned_url_role_arn=FUNCTION_ROLE,
+    sagemaker_api_endpoint_id=ENDPOINTS[0],
+    studio_endpoint_id=ENDPOINTS[1],
+)
+PROFILES = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:user-profile/{DOMAIN_ID}/*"
+
+
+@pulumi.runtime.test
+def test_trusted_only_by_the_given_function_role(graph: Graph) -> pulumi.Output[None]:
+    role = AccessRole("red-access", ARGS).role
+
+    def check(values: list[str]) -> None:
+        name, trust = values
+        assert name == "StudioDoor"
+        assert statements(trust) == [
+            {"Effect": "Allow", "Principal": {"AWS": FUNCTION_ROLE}, "Action": "sts:AssumeRole"}
+        ]
+
+    return pulumi.Output.all(role.name, role.assume_role_policy).apply(check)
+
+
+def test_allowed_only_to_presign_this_domains_profiles_through_the_central_endpoints(graph: Graph) -> None:
+    graph.build(lambda: AccessRole("red-access", ARGS))
+    role = graph.one("aws:iam/role:Role", "red-access-role")
+    assert role.inputs["maxSessionDuration"] == 3600 and "managedPolicyArns" not in role.inputs
+    policy = graph.one("aws:iam/rolePolicy:RolePolicy", "red-access-policy")
+    assert policy.inputs["role"] == role.id
+    found = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
+    assert found["PresignThisDomainsProfiles"]["Action"] == ["sagemaker:CreatePresignedDomainUrl"]
+    assert found["PresignThisDomainsProfiles"]["Resource"] == PROFILES
+    assert found["FindTheDomainAndProfile"]["Resource"] == [DOMAIN_ARN, PROFILES]
+    assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["ListDomains"]
+    for statement in found.values():
+        assert statement["Effect"] == "Allow"
+        assert statement["Condition"] == {"StringEquals": {"aws:sourceVpce": ENDPOINTS}}
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert all(a.startswith("sagemaker:") and "*" not in a for a in actions)
+    assert len(graph.of_type("aws:iam/rolePolicy:RolePolicy")) == 1

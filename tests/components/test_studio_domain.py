@@ -1,0 +1,139 @@
+"""StudioDomain alone: VpcOnly, reaching only the hub, S3 and itself; a least-privilege execution role."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from ipaddress import IPv4Network as Net
+from typing import Any
+
+from components.network_hub import ENDPOINTS
+from components.studio_domain import StudioDomain, StudioDomainArgs
+from components.vpc import VpcLayout
+from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, Graph, by_sid, statements
+
+RULE_IDS = {key: f"rslvr-rr-{index:017d}" for index, key in enumerate(ENDPOINTS)}
+ARGS = StudioDomainArgs(
+    region=REGION,
+    account_id=ACCOUNT,
+    network=VpcLayout(
+        cidr=Net("10.80.0.0/16"),
+        private_subnets=(Net("10.80.1.0/24"), Net("10.80.2.0/24")),
+        attachment_subnets=(Net("10.80.3.0/28"), Net("10.80.3.16/28")),
+        zones=("us-east-1a", "us-east-1b"),
+    ),
+    domain_name="red-studio",
+    user_profiles=("ann", "bob"),
+    transit_gateway_id="tgw-0d0d0d0d0d0d0d0d0",
+    ram_share_arn="arn:aws:ram:us-east-1:999999999999:resource-share/abc",
+    resolver_rule_ids=RULE_IDS,
+    central_vpc_cidr="10.60.0.0/16",
+)
+DOMAIN = "aws:sagemaker/domain:Domain"
+
+
+def _studio(**changes: Any) -> StudioDomain:
+    return StudioDomain("red", replace(ARGS, **changes))
+
+
+def test_domain_is_vpc_only_with_iam_auth_in_the_private_subnets(graph: Graph) -> None:
+    graph.build(_studio)
+    domain = graph.one(DOMAIN, "red-domain").inputs
+    assert (domain["domainName"], domain["authMode"], domain["appNetworkAccessType"]) == (
+        "red-studio",
+        "IAM",
+        "VpcOnly",
+    )
+    assert sorted(graph.by_id(s).name for s in domain["subnetIds"]) == ["red-private-0", "red-private-1"]
+    group = graph.one(SG, "red-studio")
+    assert domain["defaultUserSettings"]["securityGroups"] == [group.id]
+    assert domain["retentionPolicy"] == {"homeEfsFileSystem": "Retain"}
+    profiles = graph.of_type("aws:sagemaker/userProfile:UserProfile")
+    assert sorted(p.inputs["userProfileName"] for p in profiles) == ["ann", "bob"]
+
+
+def test_studio_group_goes_out_only_to_the_hub_s3_and_itself(graph: Graph) -> None:
+    graph.build(_studio)
+    group = graph.one(SG, "red-studio")
+    prefix_list = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "red-s3").outputs["prefixListId"]
+    egress = sorted(
+        (
+            r["ipProtocol"],
+            r.get("fromPort"),
+            r.get("cidrIpv4") or r.get("prefixListId") or r["referencedSecurityGroupId"],
+        )
+        for r in graph.rules(SG_OUT, group)
+    )
+    assert egress == sorted([("-1", None, group.id), ("tcp", 443, "10.60.0.0/16"), ("tcp", 443, prefix_list)])
+    assert [(r["ipProtocol"], r["referencedSecurityGroupId"]) for r in graph.rules(SG_IN, group)] == [("-1", group.id)]
+
+
+def test_every_shared_rule_associated_after_the_share(graph: Graph) -> None:
+    graph.build(_studio)
+    vpc = graph.one("aws:ec2/vpc:Vpc", "red-vpc")
+    associations = graph.of_type("aws:route53/resolverRuleAssociation:ResolverRuleAssociation")
+    assert {a.inputs["resolverRuleId"] for a in associations} == set(RULE_IDS.values())
+    assert all(a.inputs["vpcId"] == vpc.id for a in associations)
+    assert graph.of_type("aws:ram/resourceShareAccepter:ResourceShareAccepter") == []
+
+
+def test_outside_the_organization_the_share_is_accepted_before_attaching(graph: Graph) -> None:
+    graph.build(lambda: _studio(accept_ram_share=True))
+    accepter = graph.one("aws:ram/resourceShareAccepter:ResourceShareAccepter", "red-share")
+    assert accepter.inputs["shareArn"] == ARGS.ram_share_arn
+    assert accepter.urn in graph.one("aws:ec2transitgateway/vpcAttachment:VpcAttachment", "red-tgw").dependencies
+    for association in graph.of_type("aws:route53/resolverRuleAssociation:ResolverRuleAssociation"):
+        assert accepter.urn in association.dependencies
+
+
+def test_a_local_runtime_endpoint_replaces_the_central_rule(graph: Graph) -> None:
+    graph.build(lambda: _studio(runtime_endpoint="local"))
+    associations = graph.of_type("aws:route53/resolverRuleAssociation:ResolverRuleAssociation")
+    assert RULE_IDS["sagemaker-runtime"] not in {a.inputs["resolverRuleId"] for a in associations}
+    endpoint = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "red-sagemaker-runtime").inputs
+    assert endpoint["privateDnsEnabled"] is True
+    runtime_group = graph.one(SG, "red-runtime")
+    studio_group = graph.one(SG, "red-studio")
+    assert endpoint["securityGroupIds"] == [runtime_group.id]
+    ingress = graph.rules(SG_IN, runtime_group)
+    assert [(r["fromPort"], r["referencedSecurityGroupId"]) for r in ingress] == [(443, studio_group.id)]
+
+
+def test_execution_role_is_least_privilege(graph: Graph) -> None:
+    graph.build(_studio)
+    role = graph.one("aws:iam/role:Role", "red-execution")
+    assert statements(role.inputs["assumeRolePolicy"]) == [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "sagemaker.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        }
+    ]
+    found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
+    domain = graph.one(DOMAIN, "red-domain")
+    prefix = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
+    assert found["ThisDomainOnly"]["Resource"] == [
+        domain.outputs["arn"],
+        *(f"{prefix}:{kind}/{domain.id}/*" for kind in ("user-profile", "space", "app")),
+    ]
+    bucket = graph.one("aws:s3/bucket:Bucket", "red-studio").outputs["bucket"]
+    assert found["BucketObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/*"
+    assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["Lists"]
+
+
+def test_created_bucket_is_private_encrypted_and_tls_only(graph: Graph) -> None:
+    graph.build(_studio)
+    block = graph.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "red-studio").inputs
+    assert all(
+        block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    (deny,) = statements(graph.one("aws:s3/bucketPolicy:BucketPolicy", "red-studio").inputs["policy"])
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_a_given_bucket_is_used_instead_of_a_new_one(graph: Graph) -> None:
+    graph.build(lambda: _studio(studio_bucket="team-red-data", home_efs_on_delete="Delete"))
+    assert graph.of_type("aws:s3/bucket:Bucket") == []
+    found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
+    assert found["BucketList"]["Resource"] == "arn:aws:s3:::team-red-data"
+    assert graph.one(DOMAIN, "red-domain").inputs["retentionPolicy"] == {"homeEfsFileSystem": "Delete"}
