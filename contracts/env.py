@@ -17,10 +17,6 @@ class Var:
     low: int | None = None  # integer variables: inclusive bounds
     high: int | None = None
 
-    @property
-    def is_int(self) -> bool:
-        return self.low is not None and self.high is not None
-
     def text(self, env: Mapping[str, str]) -> str:
         """The value without surrounding blanks; the default only when the variable is unset."""
         return env.get(self.name, self.default or "").strip()

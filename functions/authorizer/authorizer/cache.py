@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 
 from .errors import Refused
 from .fetch import fetch_jwks
@@ -29,20 +28,12 @@ def now() -> float:
 class KeySet:
     """The issuer's keys, cached per container, refetched for an unknown kid at most once per 60 s."""
 
-    def __init__(
-        self,
-        url: str,
-        fetch: Callable[[str], dict[str, Jwk]] | None = None,
-        clock: Callable[[], float] | None = None,
-    ) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self._fetch = fetch or (lambda u: fetch_jwks(u))
-        self._clock = clock or (lambda: now())
         self._keys: dict[str, Jwk] | None = None
         self._fetched_at = 0.0
         self._last_fetch = -math.inf  # the last attempt, successful or not
         self._loaded: dict[str, PublicKey] = {}
-        self.fetches = 0
 
     def _current(self, at: float) -> dict[str, Jwk] | None:
         """The keys, if there are any and they are less than an hour old."""
@@ -52,9 +43,8 @@ class KeySet:
 
     def _refresh(self, at: float) -> None:
         self._last_fetch = at
-        self.fetches += 1
         try:
-            keys = self._fetch(self.url)
+            keys = fetch_jwks(self.url)
         except Exception as error:  # a failed fetch refuses, it never allows
             if self._current(at) is None:
                 self._keys = None
@@ -65,7 +55,7 @@ class KeySet:
 
     def key_for(self, kid: str, alg: str) -> PublicKey:
         """The key for ``kid`` if it may verify ``alg``; ``Refused`` if there is none."""
-        at = self._clock()
+        at = now()
         keys = self._current(at)
         if keys is None:  # first use, an hour old, or the last fetch failed
             if at - self._last_fetch >= RETRY_AFTER_FAILURE_SECONDS:
