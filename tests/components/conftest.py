@@ -10,7 +10,8 @@ engine receives. Two ways to assert, both through `@pulumi.runtime.test`:
   `graph.one(...)`, `graph.of_type(...)`.
 
 The mocks are the offline plan's (`tools.mocks.PlanMocks`): ids and ARNs shaped like AWS's, in
-`ACCOUNT` and `REGION`, and the computed attributes the components read.
+`ACCOUNT` and `REGION`, and the computed attributes the components read; they are installed with
+`tools.harness.install_mocks`, the one place that touches the SDK's internals.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Any, TypeVar
 
 import pulumi
 import pytest
-from pulumi.runtime import rpc
 
-from tools.mocks import PlanMocks, RecordingMonitor, Registration
+from tools.harness import RecordingMonitor, Registration, install_mocks
+from tools.harness import secret_value as secret_value
+from tools.mocks import PlanMocks
 
 ACCOUNT = "111111111111"
 REGION = "us-east-1"
@@ -79,9 +81,7 @@ class Graph:
 def new_graph() -> Graph:
     """Fresh mocks (set before anything is constructed) and an empty record."""
     mocks = PlanMocks(stack=STACK, account_id=ACCOUNT, region=REGION)
-    monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=STACK, preview=False, monitor=monitor)
-    return Graph(monitor)
+    return Graph(install_mocks(mocks, project=PROJECT, stack=STACK))
 
 
 @pytest.fixture
@@ -100,12 +100,6 @@ class Parent(pulumi.ComponentResource):
         super().__init__(self.TYPE, "parent")
         self.part = make(self)
         self.register_outputs({})
-
-
-def secret_value(value: Any) -> Any:
-    """The value of an input the engine received as a secret; fails if it was not one."""
-    assert isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig, value
-    return value["value"]
 
 
 def statements(document: str) -> list[dict[str, Any]]:
