@@ -14,10 +14,6 @@ from typing import Any
 
 import pulumi
 
-# Transitional, for tests/components/conftest.py: the recording monitor lives in tools.harness.
-from tools.harness import RecordingMonitor as RecordingMonitor
-from tools.harness import Registration as Registration
-
 
 def _digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
     raw = hashlib.sha256("/".join(parts).encode()).digest()
