@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup plan plan-json test bench clean deploy
+.PHONY: setup plan plan-json test lint bench clean deploy
 
 $(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,14 @@ plan: $(STAMP)
 plan-json: $(STAMP)
 	$(PY) -m tools.plan --json plan.json
 
-test: $(STAMP)
+## Lint, format and types (pyproject.toml), then the tests.
+test: lint
 	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy components functions policy contracts tools testkit bench client/src __main__.py
 
 ## Real accounts, with the Pulumi Automation API (needs the pulumi CLI, a backend login and AWS
 ## credentials): every stack in dependency order. make deploy ARGS="preview --stack lob-a"

@@ -24,7 +24,9 @@ ORG = "adopting-team"
 
 
 def copy_tree(target: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    )
     for name in filter(None, files):
         source = ROOT / name
         if source.is_file():
@@ -53,7 +55,10 @@ def add_lob(project: Path) -> str:
     shared_file = project / "Pulumi.shared.yaml"
     shared = yaml.safe_load(shared_file.read_text())["config"]
     template = next(p for p in sorted(project.glob("Pulumi.*.yaml")) if "role: lob" in p.read_text())
-    taken = {int(c.split(".")[1]) for c in re.findall(r"10\.\d+\.0\.0/16", " ".join(p.read_text() for p in project.glob("Pulumi.*.yaml")))}
+    taken = {
+        int(c.split(".")[1])
+        for c in re.findall(r"10\.\d+\.0\.0/16", " ".join(p.read_text() for p in project.glob("Pulumi.*.yaml")))
+    }
     octet = next(n for n in range(200, 250) if n not in taken)
     name, account = "adopted-lob", "799999999999"
     doc = yaml.safe_load(template.read_text())
@@ -83,7 +88,9 @@ def main() -> int:
         new_accounts(project)
         account = add_lob(project)
         python = str(project / ".venv" / "bin" / "python")
-        plan = subprocess.run([python, "-m", "tools.plan", "--json", "plan.json", "--quiet"], cwd=project, text=True, capture_output=True)
+        plan = subprocess.run(
+            [python, "-m", "tools.plan", "--json", "plan.json", "--quiet"], cwd=project, text=True, capture_output=True
+        )
         print(plan.stdout[-2000:], plan.stderr[-2000:], sep="\n")
         if plan.returncode != 0:
             print("adoption check: make plan fails after adopting the project", file=sys.stderr)

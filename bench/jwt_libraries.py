@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 from testkit.tokens import ISSUER, with_claims
 
@@ -79,14 +80,14 @@ _COLD = textwrap.dedent(
 def run(n: int = 2000, cold_runs: int = 5) -> dict:
     key = signing_key()
     jwk, token = key.jwk(), access_token(key)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for name, (dist, setup) in CANDIDATES.items():
         try:
             version = importlib.metadata.version(dist)
         except importlib.metadata.PackageNotFoundError:
             results[name] = {"installed": False}
             continue
-        scope = {"JWK": jwk, "ISSUER": ISSUER}
+        scope: dict[str, Any] = {"JWK": jwk, "ISSUER": ISSUER}
         exec(setup, scope)
         verify = scope["verify"]
         assert verify(token)["iss"] == ISSUER, name

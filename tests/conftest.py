@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from components import config
+from components.paths import PROJECT_DIR
 from tools import plan as plan_tool
 
-ROOT = config.PROJECT_DIR
+ROOT = PROJECT_DIR
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The sample's organization (shared + lob-a + lob-b), the default input of component and plan tests.
 EXAMPLE = FIXTURES / "two-lobs"

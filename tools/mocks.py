@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 
 
-def _digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
+def digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
     raw = hashlib.sha256("/".join(parts).encode()).digest()
     return "".join(alphabet[b % len(alphabet)] for b in raw)[:length]
 
@@ -76,8 +76,8 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def _id(self, typ: str, name: str) -> str:
         if typ == "aws:route53/resolverEndpoint:ResolverEndpoint":
-            return "rslvr-" + ("in-" if "inbound" in name else "out-") + _digest(self.stack, typ, name)
-        return _ID_PREFIX.get(typ, "") + _digest(self.stack, typ, name)
+            return "rslvr-" + ("in-" if "inbound" in name else "out-") + digest(self.stack, typ, name)
+        return _ID_PREFIX.get(typ, "") + digest(self.stack, typ, name)
 
     def _arn(self, typ: str, rid: str) -> str:
         module, kind = typ.split(":")[1].split("/")[0], _ARN_KIND.get(typ) or _kebab(typ.split(":")[-1])
@@ -96,7 +96,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             }
         if args.token == "aws:ssm/getParameter:getParameter":
             name = args.args.get("name", "")
-            return {"name": name, "type": "String", "value": "ami-" + _digest(name), "version": 1, "id": name}
+            return {"name": name, "type": "String", "value": "ami-" + digest(name), "version": 1, "id": name}
         raise NotImplementedError(f"the plan mocks do not answer invoke {args.token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -110,7 +110,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             return f"{name}_id", inputs
         rid = self._id(typ, name)
         state = {"arn": self._arn(typ, rid), **inputs}
-        state.setdefault("name", f"{name}-{_digest(self.stack, name, length=7)}")
+        state.setdefault("name", f"{name}-{digest(self.stack, name, length=7)}")
         state.update(self._computed(typ, name, rid, inputs, state))
         return state.get("id", rid), state
 
@@ -122,7 +122,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             return {
                 "dnsEntries": [
                     {
-                        "dnsName": f"{rid}-{_digest(rid, length=8)}.{short}.{region}.vpce.amazonaws.com",
+                        "dnsName": f"{rid}-{digest(rid, length=8)}.{short}.{region}.vpce.amazonaws.com",
                         "hostedZoneId": "Z7HUB22UULQXV",
                     }
                 ],
@@ -131,12 +131,12 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "state": "available",
             }
         if typ == "aws:route53/zone:Zone":
-            zone_id = "Z" + _digest(self.stack, name, length=20, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            zone_id = "Z" + digest(self.stack, name, length=20, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             return {"id": zone_id, "zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}"}
         if typ == "aws:route53/record:Record":
             return {"fqdn": inputs.get("name")}
         if typ == "aws:ram/resourceShare:ResourceShare":
-            arn = f"arn:aws:ram:{region}:{acct}:resource-share/{_digest(self.stack, name, length=36)}"
+            arn = f"arn:aws:ram:{region}:{acct}:resource-share/{digest(self.stack, name, length=36)}"
             return {"id": arn, "arn": arn}
         if typ == "aws:iam/role:Role":
             role_name = inputs.get("name") or state["name"]
@@ -149,10 +149,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         if typ == "aws:iam/policy:Policy":
             return {"arn": f"arn:aws:iam::{acct}:policy/{state['name']}"}
         if typ == "aws:s3/bucket:Bucket":
-            bucket = inputs.get("bucket") or f"{name}-{_digest(self.stack, name, length=7)}"
+            bucket = inputs.get("bucket") or f"{name}-{digest(self.stack, name, length=7)}"
             return {"id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}"}
         if typ == "aws:sagemaker/domain:Domain":
-            domain_id = "d-" + _digest(self.stack, name, length=12, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+            domain_id = "d-" + digest(self.stack, name, length=12, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
             return {
                 "id": domain_id,
                 "arn": f"arn:aws:sagemaker:{region}:{acct}:domain/{domain_id}",
@@ -165,14 +165,14 @@ class PlanMocks(pulumi.runtime.Mocks):
         if typ == "aws:route53/resolverRule:ResolverRule":
             return {"arn": f"arn:aws:route53resolver:{region}:{acct}:resolver-rule/{rid}", "ownerId": acct}
         if typ == "aws:ec2/instance:Instance":
-            host = int(_digest(rid, length=2), 16) + 10
+            host = int(digest(rid, length=2), 16) + 10
             public = {"publicIp": f"198.51.100.{host}"} if inputs.get("associatePublicIpAddress") else {}
             return {"privateIp": f"192.168.10.{host % 60 + 4}", **public}
         if typ == "aws:apigateway/restApi:RestApi":
-            api_id = _digest(self.stack, name, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
+            api_id = digest(self.stack, name, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")
             return {
                 "id": api_id,
-                "rootResourceId": _digest(api_id, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789"),
+                "rootResourceId": digest(api_id, length=10, alphabet="abcdefghijklmnopqrstuvwxyz0123456789"),
                 "arn": f"arn:aws:apigateway:{region}::/restapis/{api_id}",
                 "executionArn": f"arn:aws:execute-api:{region}:{acct}:{api_id}",
             }
@@ -193,7 +193,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             group = inputs.get("name") or state["name"]
             return {"id": group, "arn": f"arn:aws:logs:{region}:{acct}:log-group:{group}"}
         if typ == "aws:cognito/userPool:UserPool":
-            pool_id = f"{region}_" + _digest(
+            pool_id = f"{region}_" + digest(
                 self.stack, name, length=9, alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
             )
             return {
@@ -202,7 +202,7 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "endpoint": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
             }
         if typ == "aws:cognito/userPoolClient:UserPoolClient":
-            return {"id": _digest(self.stack, name, length=26, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")}
+            return {"id": digest(self.stack, name, length=26, alphabet="abcdefghijklmnopqrstuvwxyz0123456789")}
         if typ == "aws:apigateway/stage:Stage":
             return {
                 "invokeUrl": f"https://{inputs.get('restApi')}.execute-api.{region}.amazonaws.com/{inputs.get('stageName')}",

@@ -30,8 +30,6 @@ from components import config
 from components.config import PROJECT, ConfigError, LoadedStack
 from components.paths import PROGRAM, PROJECT_DIR
 from tools import graph, harness
-from tools.graph import discover as discover  # re-exported: tests/test_organizations.py, tests/test_user_stacks.py
-from tools.graph import load_all as load_all  # re-exported: tests/test_organizations.py, tests/test_user_stacks.py
 from tools.harness import Registration
 from tools.mocks import PlanMocks
 

@@ -8,7 +8,6 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-
 from studio_access_client import api, errors
 
 API = "https://abc.execute-api.us-east-1.amazonaws.com/dev"
@@ -18,7 +17,8 @@ def test_build_url_escapes_every_part():
     assert api.build_url(API + "/", "alice") == API + "/alice"
     assert api.build_url(API, "a/b?c") == API + "/a%2Fb%3Fc"
     assert api.build_url(API, "alice", space="my space", landing="app:JupyterLab:") == (
-        API + "/alice?space=my+space&landing=app%3AJupyterLab%3A")
+        API + "/alice?space=my+space&landing=app%3AJupyterLab%3A"
+    )
     for bad in ({"space": " "}, {"landing": ""}):
         with pytest.raises(errors.UsageError):
             api.build_url(API, "alice", **bad)
@@ -30,37 +30,75 @@ def resp(status, body=None, **headers):
 
 
 def test_redirect_and_json_answers_give_the_url():
-    assert api.interpret(resp(302, location="https://d-1.studio.x/auth?token=t"), "alice") == "https://d-1.studio.x/auth?token=t"
-    assert api.interpret(resp(200, {"url": "https://d-1.studio.x/a", "expiresInSeconds": 20}), "alice") == "https://d-1.studio.x/a"
+    assert (
+        api.interpret(resp(302, location="https://d-1.studio.x/auth?token=t"), "alice")
+        == "https://d-1.studio.x/auth?token=t"
+    )
+    assert (
+        api.interpret(resp(200, {"url": "https://d-1.studio.x/a", "expiresInSeconds": 20}), "alice")
+        == "https://d-1.studio.x/a"
+    )
 
 
-@pytest.mark.parametrize("answer", [resp(302), resp(302, location="http://d-1.studio.x/a"),
-                                    resp(302, location="javascript:alert(1)"), resp(200, {"nourl": 1})])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        resp(302),
+        resp(302, location="http://d-1.studio.x/a"),
+        resp(302, location="javascript:alert(1)"),
+        resp(200, {"nourl": 1}),
+    ],
+)
 def test_never_hands_a_non_https_url_to_the_browser(answer):
     with pytest.raises(errors.PlatformError, match="without an https Studio URL"):
         api.interpret(answer, "alice")
 
 
-@pytest.mark.parametrize("answer, kind, words", [
-    (resp(401, {"message": "Unauthorized"}), errors.Unauthorized, ["401", "studio-access login"]),
-    (resp(403, {"message": "user is not mapped to a LOB", "requestId": "r-1"}), errors.AccessRefused,
-     ["user is not mapped to a LOB", "request id r-1", "map 'alice' to a line of business"]),
-    (resp(403, {"Message": "User is not authorized to access this resource with an explicit deny"},
-          x_amzn_ErrorType="AccessDeniedException"), errors.AccessRefused,
-     ["only its own user's path", "studio-access login"]),
-    (resp(403, {"message": "Forbidden"}, x_amzn_ErrorType="ForbiddenException"), errors.AccessRefused,
-     ["corporate network"]),
-    (resp(400, {"message": "space: not a valid name", "requestId": "r-2"}), errors.UsageError,
-     ["space: not a valid name"]),
-    (resp(404, {"message": "no domain", "requestId": "r"}), errors.PlatformError, ["not set up for 'alice'", "no domain"]),
-    (resp(502, {"message": "cannot assume", "requestId": "r"}), errors.PlatformError,
-     ["could not reach your line of business's account", "platform team"]),
-    (resp(503, {"message": "throttled"}), errors.PlatformError, ["busy", "try again"]),
-    (resp(429, b"not json"), errors.PlatformError, ["busy"]),
-    (resp(504, {"message": "Endpoint request timed out"}), errors.PlatformError, ["timed out"]),
-    (resp(500, {"message": None}), errors.PlatformError, ["internal error"]),
-    (resp(418, b"[]"), errors.ClientError, ["HTTP 418"]),
-])
+@pytest.mark.parametrize(
+    "answer, kind, words",
+    [
+        (resp(401, {"message": "Unauthorized"}), errors.Unauthorized, ["401", "studio-access login"]),
+        (
+            resp(403, {"message": "user is not mapped to a LOB", "requestId": "r-1"}),
+            errors.AccessRefused,
+            ["user is not mapped to a LOB", "request id r-1", "map 'alice' to a line of business"],
+        ),
+        (
+            resp(
+                403,
+                {"Message": "User is not authorized to access this resource with an explicit deny"},
+                x_amzn_ErrorType="AccessDeniedException",
+            ),
+            errors.AccessRefused,
+            ["only its own user's path", "studio-access login"],
+        ),
+        (
+            resp(403, {"message": "Forbidden"}, x_amzn_ErrorType="ForbiddenException"),
+            errors.AccessRefused,
+            ["corporate network"],
+        ),
+        (
+            resp(400, {"message": "space: not a valid name", "requestId": "r-2"}),
+            errors.UsageError,
+            ["space: not a valid name"],
+        ),
+        (
+            resp(404, {"message": "no domain", "requestId": "r"}),
+            errors.PlatformError,
+            ["not set up for 'alice'", "no domain"],
+        ),
+        (
+            resp(502, {"message": "cannot assume", "requestId": "r"}),
+            errors.PlatformError,
+            ["could not reach your line of business's account", "platform team"],
+        ),
+        (resp(503, {"message": "throttled"}), errors.PlatformError, ["busy", "try again"]),
+        (resp(429, b"not json"), errors.PlatformError, ["busy"]),
+        (resp(504, {"message": "Endpoint request timed out"}), errors.PlatformError, ["timed out"]),
+        (resp(500, {"message": None}), errors.PlatformError, ["internal error"]),
+        (resp(418, b"[]"), errors.ClientError, ["HTTP 418"]),
+    ],
+)
 def test_each_failure_says_what_to_do(answer, kind, words):
     with pytest.raises(errors.ClientError) as err:
         api.interpret(answer, "alice")
@@ -70,8 +108,17 @@ def test_each_failure_says_what_to_do(answer, kind, words):
 
 
 def test_exit_codes_by_kind():
-    assert [k.exit_code for k in (errors.UsageError, errors.AuthError, errors.AccessRefused,
-                                  errors.NetworkError, errors.PlatformError, errors.ClientError)] == [2, 3, 4, 5, 6, 1]
+    assert [
+        k.exit_code
+        for k in (
+            errors.UsageError,
+            errors.AuthError,
+            errors.AccessRefused,
+            errors.NetworkError,
+            errors.PlatformError,
+            errors.ClientError,
+        )
+    ] == [2, 3, 4, 5, 6, 1]
 
 
 class _Server:

@@ -6,21 +6,32 @@ import base64
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-
+from fakes import Idp
 from studio_access_client import auth, errors
 from studio_access_client.config import parse_config
-from fakes import Idp
 
-CFG = parse_config({
-    "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1",
-    "userPoolId": "us-east-1_Pool1", "clientId": "client1", "identityProvider": "cognito",
-    "tokenIssuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1",
-}, "test")
+CFG = parse_config(
+    {
+        "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev",
+        "region": "us-east-1",
+        "userPoolId": "us-east-1_Pool1",
+        "clientId": "client1",
+        "identityProvider": "cognito",
+        "tokenIssuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1",
+    },
+    "test",
+)
 RESULT = {"AuthenticationResult": {"AccessToken": "a", "RefreshToken": "r", "ExpiresIn": 3600}}
-VERIFIER = {"ChallengeName": "PASSWORD_VERIFIER", "ChallengeParameters": {
-    "SALT": "a1b2c3d4e5f6", "SRP_B": "ab" * 64, "USERNAME": "alice", "USER_ID_FOR_SRP": "alice",
-    "SECRET_BLOCK": base64.b64encode(b"secret-block").decode()}}
-
+VERIFIER = {
+    "ChallengeName": "PASSWORD_VERIFIER",
+    "ChallengeParameters": {
+        "SALT": "a1b2c3d4e5f6",
+        "SRP_B": "ab" * 64,
+        "USERNAME": "alice",
+        "USER_ID_FOR_SRP": "alice",
+        "SECRET_BLOCK": base64.b64encode(b"secret-block").decode(),
+    },
+}
 
 
 class Prompts:
@@ -44,7 +55,7 @@ def cognito_error(code, message="", op="InitiateAuth"):
 def test_srp_sign_in_answers_the_password_verifier_with_pycognito():
     idp = Idp(VERIFIER, RESULT)
     assert auth.login(idp, CFG, "alice", "pw", Prompts()) == RESULT["AuthenticationResult"]
-    (op1, start), (op2, answer) = idp.calls
+    (_op1, start), (_op2, answer) = idp.calls
     assert start["AuthFlow"] == "USER_SRP_AUTH" and start["ClientId"] == "client1"
     assert start["AuthParameters"]["USERNAME"] == "alice" and int(start["AuthParameters"]["SRP_A"], 16) > 0
     assert "PASSWORD" not in start["AuthParameters"]  # SRP: the password never leaves the machine
@@ -56,12 +67,23 @@ def test_srp_sign_in_answers_the_password_verifier_with_pycognito():
 
 def test_forced_password_change_after_srp():
     prompts = Prompts()
-    idp = Idp(VERIFIER, {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s-1",
-                         "ChallengeParameters": {"USERNAME": "alice-internal", "requiredAttributes": "[]"}}, RESULT)
+    idp = Idp(
+        VERIFIER,
+        {
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": "s-1",
+            "ChallengeParameters": {"USERNAME": "alice-internal", "requiredAttributes": "[]"},
+        },
+        RESULT,
+    )
     assert auth.login(idp, CFG, "alice", "temp", prompts) == RESULT["AuthenticationResult"]
     _, _, (_, change) = idp.calls
-    assert change == {"ClientId": "client1", "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s-1",
-                      "ChallengeResponses": {"USERNAME": "alice-internal", "NEW_PASSWORD": "N3w-Password!!"}}
+    assert change == {
+        "ClientId": "client1",
+        "ChallengeName": "NEW_PASSWORD_REQUIRED",
+        "Session": "s-1",
+        "ChallengeResponses": {"USERNAME": "alice-internal", "NEW_PASSWORD": "N3w-Password!!"},
+    }
     assert prompts.asked == ["new"]
 
 
@@ -76,12 +98,20 @@ def test_password_flow_and_mfa_code():
     assert mfa["Session"] == "s-2" and prompts.asked == ["SOFTWARE_TOKEN_MFA"]
 
 
-@pytest.mark.parametrize("challenge, words", [
-    ({"ChallengeName": "MFA_SETUP", "ChallengeParameters": {}}, "set up multi-factor"),
-    ({"ChallengeName": "NEW_PASSWORD_REQUIRED",
-      "ChallengeParameters": {"requiredAttributes": '["userAttributes.email"]'}}, "attributes before its first sign-in (email)"),
-    ({"ChallengeName": "CUSTOM_CHALLENGE", "ChallengeParameters": {}}, "CUSTOM_CHALLENGE challenge"),
-])
+@pytest.mark.parametrize(
+    "challenge, words",
+    [
+        ({"ChallengeName": "MFA_SETUP", "ChallengeParameters": {}}, "set up multi-factor"),
+        (
+            {
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "ChallengeParameters": {"requiredAttributes": '["userAttributes.email"]'},
+            },
+            "attributes before its first sign-in (email)",
+        ),
+        ({"ChallengeName": "CUSTOM_CHALLENGE", "ChallengeParameters": {}}, "CUSTOM_CHALLENGE challenge"),
+    ],
+)
 def test_challenges_this_client_cannot_answer(challenge, words):
     with pytest.raises(errors.AuthError, match=words.replace("(", r"\(").replace(")", r"\)")):
         auth.login(Idp(challenge), CFG, "alice", "pw", Prompts(), flow="password")
@@ -93,21 +123,40 @@ def test_endless_challenges_are_abandoned():
         auth.login(Idp(*[mfa] * 10), CFG, "alice", "pw", Prompts(), flow="password")
 
 
-@pytest.mark.parametrize("error, kind, words", [
-    (cognito_error("NotAuthorizedException", "Incorrect username or password."), errors.AuthError, "sign-in refused"),
-    (cognito_error("UserNotFoundException", "User does not exist."), errors.AuthError, "sign-in refused"),
-    (cognito_error("NotAuthorizedException", "USER_PASSWORD_AUTH flow not enabled for this client"), errors.UsageError,
-     "without --flow password"),
-    (cognito_error("PasswordResetRequiredException"), errors.AuthError, "must be reset"),
-    (cognito_error("ResourceNotFoundException", "User pool client x does not exist."), errors.ConfigError,
-     "current config file"),
-    (cognito_error("InvalidPasswordException", "Password does not conform to policy"), errors.AuthError,
-     "new password was refused"),
-    (cognito_error("CodeMismatchException", "Invalid code"), errors.AuthError, "code was refused"),
-    (cognito_error("TooManyRequestsException"), errors.AuthError, "throttling"),
-    (EndpointConnectionError(endpoint_url="https://cognito-idp.us-east-1.amazonaws.com/"), errors.NetworkError,
-     "cannot reach Cognito"),
-])
+@pytest.mark.parametrize(
+    "error, kind, words",
+    [
+        (
+            cognito_error("NotAuthorizedException", "Incorrect username or password."),
+            errors.AuthError,
+            "sign-in refused",
+        ),
+        (cognito_error("UserNotFoundException", "User does not exist."), errors.AuthError, "sign-in refused"),
+        (
+            cognito_error("NotAuthorizedException", "USER_PASSWORD_AUTH flow not enabled for this client"),
+            errors.UsageError,
+            "without --flow password",
+        ),
+        (cognito_error("PasswordResetRequiredException"), errors.AuthError, "must be reset"),
+        (
+            cognito_error("ResourceNotFoundException", "User pool client x does not exist."),
+            errors.ConfigError,
+            "current config file",
+        ),
+        (
+            cognito_error("InvalidPasswordException", "Password does not conform to policy"),
+            errors.AuthError,
+            "new password was refused",
+        ),
+        (cognito_error("CodeMismatchException", "Invalid code"), errors.AuthError, "code was refused"),
+        (cognito_error("TooManyRequestsException"), errors.AuthError, "throttling"),
+        (
+            EndpointConnectionError(endpoint_url="https://cognito-idp.us-east-1.amazonaws.com/"),
+            errors.NetworkError,
+            "cannot reach Cognito",
+        ),
+    ],
+)
 def test_cognito_errors_become_actionable(error, kind, words):
     with pytest.raises(errors.ClientError) as err:
         auth.login(Idp(error), CFG, "alice", "pw", Prompts(), flow="password")
@@ -117,8 +166,11 @@ def test_cognito_errors_become_actionable(error, kind, words):
 def test_refresh_and_its_refusal():
     idp = Idp(RESULT)
     assert auth.refresh(idp, CFG, "r") == RESULT["AuthenticationResult"]
-    assert idp.calls[0][1] == {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": "r"},
-                               "ClientId": "client1"}
+    assert idp.calls[0][1] == {
+        "AuthFlow": "REFRESH_TOKEN_AUTH",
+        "AuthParameters": {"REFRESH_TOKEN": "r"},
+        "ClientId": "client1",
+    }
     with pytest.raises(errors.SessionExpired, match="session has expired"):
         auth.refresh(Idp(cognito_error("NotAuthorizedException", "Refresh Token has been revoked")), CFG, "r")
     with pytest.raises(errors.SessionExpired):
@@ -133,8 +185,15 @@ def test_revoke_reports_instead_of_raising():
 
 
 def test_oidc_deployments_and_unknown_flows():
-    oidc = parse_config({"apiUrl": CFG.api_url, "region": "us-east-1", "identityProvider": "oidc",
-                         "tokenIssuer": "https://idp.example.com"}, "t")
+    oidc = parse_config(
+        {
+            "apiUrl": CFG.api_url,
+            "region": "us-east-1",
+            "identityProvider": "oidc",
+            "tokenIssuer": "https://idp.example.com",
+        },
+        "t",
+    )
     with pytest.raises(errors.UsageError, match="--token-stdin"):
         auth.login(Idp(), oidc, "alice", "pw", Prompts())
     with pytest.raises(errors.UsageError, match="--flow"):

@@ -9,23 +9,26 @@ import stat
 from pathlib import Path
 
 import pytest
-
+from fakes import Idp
 from studio_access_client import api, cli
 from studio_access_client import session as sessions
 from studio_access_client.config import parse_config
-from fakes import Idp
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1"
-CONFIG = {"apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1",
-          "userPoolId": "us-east-1_Pool1", "clientId": "client1", "identityProvider": "cognito",
-          "tokenIssuer": ISSUER}
+CONFIG = {
+    "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev",
+    "region": "us-east-1",
+    "userPoolId": "us-east-1_Pool1",
+    "clientId": "client1",
+    "identityProvider": "cognito",
+    "tokenIssuer": ISSUER,
+}
 NOW = 1_800_000_000
 
 
 def token(username="alice", exp=NOW + 3600, iss=ISSUER, n=0):
     enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
     return f"{enc({'alg': 'RS256'})}.{enc({'iss': iss, 'client_id': 'client1', 'username': username, 'exp': exp, 'n': n})}.c2ln"
-
 
 
 class Api:
@@ -49,10 +52,19 @@ def env(tmp_path):
 
 def make_io(env, idp=None, http=None, secrets=(), stdin="", browser=None):
     answers = list(secrets)
-    return cli.Io(env=env, out=io.StringIO(), err=io.StringIO(), stdin=io.StringIO(stdin),
-                  getpass=lambda p: answers.pop(0), input=lambda p: answers.pop(0),
-                  browser=browser or (lambda url: True), now=lambda: NOW,
-                  make_idp=lambda cfg: idp, http_get=http or Api(), platform="linux")
+    return cli.Io(
+        env=env,
+        out=io.StringIO(),
+        err=io.StringIO(),
+        stdin=io.StringIO(stdin),
+        getpass=lambda p: answers.pop(0),
+        input=lambda p: answers.pop(0),
+        browser=browser or (lambda url: True),
+        now=lambda: NOW,
+        make_idp=lambda cfg: idp,
+        http_get=http or Api(),
+        platform="linux",
+    )
 
 
 def run(io_, *argv):
@@ -85,14 +97,23 @@ def test_login_with_password_auth_keeps_the_session(env):
 
 
 def test_login_from_stdin_answers_the_new_password_from_the_next_line(env):
-    idp = Idp({"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s", "ChallengeParameters": {}},
-              result(token(), "r1"))
-    code, _, err = run(make_io(env, idp, stdin="temp\nN3w-pass\n"), "login", "-u", "alice", "--flow", "password",
-                       "--password-stdin")
+    idp = Idp(
+        {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s", "ChallengeParameters": {}}, result(token(), "r1")
+    )
+    code, _, err = run(
+        make_io(env, idp, stdin="temp\nN3w-pass\n"), "login", "-u", "alice", "--flow", "password", "--password-stdin"
+    )
     assert code == 0, err
     assert idp.calls[1][1]["ChallengeResponses"]["NEW_PASSWORD"] == "N3w-pass"
-    code, _, err = run(make_io(env, Idp({"ChallengeName": "NEW_PASSWORD_REQUIRED", "ChallengeParameters": {}}),
-                               stdin="temp\n"), "login", "-u", "alice", "--flow", "password", "--password-stdin")
+    code, _, err = run(
+        make_io(env, Idp({"ChallengeName": "NEW_PASSWORD_REQUIRED", "ChallengeParameters": {}}), stdin="temp\n"),
+        "login",
+        "-u",
+        "alice",
+        "--flow",
+        "password",
+        "--password-stdin",
+    )
     assert code == 2 and "expected a new password" in err
 
 

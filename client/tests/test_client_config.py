@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from studio_access_client import paths
 from studio_access_client.config import load_config, parse_config
 from studio_access_client.errors import ConfigError
@@ -35,20 +34,23 @@ def test_good_config():
     assert (cfg.region, cfg.user_pool_id, cfg.identity_provider) == ("us-east-1", "us-east-1_AbCdEf123", "cognito")
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"apiUrl": ...}, "apiUrl: missing"),
-    ({"apiUrl": "http://abc.execute-api.us-east-1.amazonaws.com/dev"}, "apiUrl: 'http://abc.execute-api"),
-    ({"apiUrl": "abc.execute-api.us-east-1.amazonaws.com"}, "is not an absolute URL"),
-    ({"apiUrl": "https://h/dev?x=1"}, "must not have a query"),
-    ({"apiUrl": 42}, "apiUrl: must be a URL"),
-    ({"region": "US East"}, "region: 'US East' is not an AWS region"),
-    ({"userPoolId": "AbCdEf123"}, "userPoolId: 'AbCdEf123' is not a Cognito user pool id"),
-    ({"userPoolId": "eu-west-1_AbC"}, "userPoolId: 'eu-west-1_AbC' is in eu-west-1, but region is 'us-east-1'"),
-    ({"clientId": ...}, "clientId: missing"),
-    ({"clientId": "bad id!"}, "clientId: 'bad id!' is not a Cognito app client id"),
-    ({"identityProvider": "saml"}, "identityProvider: 'saml' is not one of cognito, oidc"),
-    ({"tokenIssuer": "http://issuer.example"}, "tokenIssuer: 'http://issuer.example' must use https"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"apiUrl": ...}, "apiUrl: missing"),
+        ({"apiUrl": "http://abc.execute-api.us-east-1.amazonaws.com/dev"}, "apiUrl: 'http://abc.execute-api"),
+        ({"apiUrl": "abc.execute-api.us-east-1.amazonaws.com"}, "is not an absolute URL"),
+        ({"apiUrl": "https://h/dev?x=1"}, "must not have a query"),
+        ({"apiUrl": 42}, "apiUrl: must be a URL"),
+        ({"region": "US East"}, "region: 'US East' is not an AWS region"),
+        ({"userPoolId": "AbCdEf123"}, "userPoolId: 'AbCdEf123' is not a Cognito user pool id"),
+        ({"userPoolId": "eu-west-1_AbC"}, "userPoolId: 'eu-west-1_AbC' is in eu-west-1, but region is 'us-east-1'"),
+        ({"clientId": ...}, "clientId: missing"),
+        ({"clientId": "bad id!"}, "clientId: 'bad id!' is not a Cognito app client id"),
+        ({"identityProvider": "saml"}, "identityProvider: 'saml' is not one of cognito, oidc"),
+        ({"tokenIssuer": "http://issuer.example"}, "tokenIssuer: 'http://issuer.example' must use https"),
+    ],
+)
 def test_each_bad_value_is_named(changes, expected):
     message = problems(**changes)
     assert message.startswith("config file team.json: ")
@@ -97,16 +99,21 @@ def test_config_location_precedence():
     assert paths.config_candidates("~/mine.json", env, "linux", home)[0] == Path("~/mine.json").expanduser()
     assert paths.config_candidates(None, env, "linux", home) == (Path("/etc/team.json"), "STUDIO_ACCESS_CONFIG")
     assert paths.config_candidates(None, {"XDG_CONFIG_HOME": "/xdg"}, "linux", home) == (
-        Path("/xdg/studio-access/config.json"), "default location")
+        Path("/xdg/studio-access/config.json"),
+        "default location",
+    )
 
 
-@pytest.mark.parametrize("platform, env, config, cache", [
-    ("linux", {}, "/home/u/.config/studio-access", "/home/u/.cache/studio-access"),
-    ("linux", {"XDG_CONFIG_HOME": "/c", "XDG_CACHE_HOME": "/k"}, "/c/studio-access", "/k/studio-access"),
-    ("darwin", {}, "/home/u/Library/Application Support/studio-access", "/home/u/Library/Caches/studio-access"),
-    ("win32", {"APPDATA": "/r", "LOCALAPPDATA": "/l"}, "/r/studio-access", "/l/studio-access/Cache"),
-    ("linux", {"STUDIO_ACCESS_CACHE_DIR": "/tmp/sa"}, "/home/u/.config/studio-access", "/tmp/sa"),
-])
+@pytest.mark.parametrize(
+    "platform, env, config, cache",
+    [
+        ("linux", {}, "/home/u/.config/studio-access", "/home/u/.cache/studio-access"),
+        ("linux", {"XDG_CONFIG_HOME": "/c", "XDG_CACHE_HOME": "/k"}, "/c/studio-access", "/k/studio-access"),
+        ("darwin", {}, "/home/u/Library/Application Support/studio-access", "/home/u/Library/Caches/studio-access"),
+        ("win32", {"APPDATA": "/r", "LOCALAPPDATA": "/l"}, "/r/studio-access", "/l/studio-access/Cache"),
+        ("linux", {"STUDIO_ACCESS_CACHE_DIR": "/tmp/sa"}, "/home/u/.config/studio-access", "/tmp/sa"),
+    ],
+)
 def test_user_directories(platform, env, config, cache):
     home = Path("/home/u")
     assert paths.user_config_dir(env, platform, home) == Path(config)

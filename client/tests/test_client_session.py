@@ -8,15 +8,20 @@ import stat
 from dataclasses import replace
 
 import pytest
-
 from studio_access_client import session as sessions
 from studio_access_client.config import parse_config
 
-CFG = parse_config({
-    "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev", "region": "us-east-1",
-    "userPoolId": "us-east-1_Pool1", "clientId": "client1", "identityProvider": "cognito",
-    "tokenIssuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1",
-}, "test")
+CFG = parse_config(
+    {
+        "apiUrl": "https://abc.execute-api.us-east-1.amazonaws.com/dev",
+        "region": "us-east-1",
+        "userPoolId": "us-east-1_Pool1",
+        "clientId": "client1",
+        "identityProvider": "cognito",
+        "tokenIssuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool1",
+    },
+    "test",
+)
 
 
 def jwt_with(claims: dict) -> str:
@@ -25,33 +30,52 @@ def jwt_with(claims: dict) -> str:
 
 
 def access_token(**claims) -> str:
-    return jwt_with({"iss": CFG.token_issuer, "client_id": "client1", "username": "alice", "exp": 2000,
-                     "token_use": "access", **claims})
+    return jwt_with(
+        {
+            "iss": CFG.token_issuer,
+            "client_id": "client1",
+            "username": "alice",
+            "exp": 2000,
+            "token_use": "access",
+            **claims,
+        }
+    )
 
 
 def test_session_from_tokens_reads_who_and_until_when():
     s = sessions.session_from_tokens(access_token(), "r1")
     assert (s.username, s.expires_at, s.issuer, s.client_id, s.refresh_token) == (
-        "alice", 2000, CFG.token_issuer, "client1", "r1")
+        "alice",
+        2000,
+        CFG.token_issuer,
+        "client1",
+        "r1",
+    )
 
 
-@pytest.mark.parametrize("claims, user", [
-    ({"username": None, "cognito:username": "bob"}, "bob"),
-    ({"username": None, "preferred_username": "carol"}, "carol"),
-    ({"username": "", "sub": "1234"}, "1234"),
-])
+@pytest.mark.parametrize(
+    "claims, user",
+    [
+        ({"username": None, "cognito:username": "bob"}, "bob"),
+        ({"username": None, "preferred_username": "carol"}, "carol"),
+        ({"username": "", "sub": "1234"}, "1234"),
+    ],
+)
 def test_username_claims_in_order(claims, user):
     assert sessions.session_from_tokens(access_token(**claims), None).username == user
 
 
-@pytest.mark.parametrize("token, message", [
-    ("a.b", "three dot-separated parts"),
-    ("a.!!!.c", "not a JWT payload"),
-    (jwt_with(["list"]), "not an object"),
-    (access_token(exp="soon"), "numeric exp"),
-    (access_token(exp=True), "numeric exp"),
-    (jwt_with({"exp": 1}), "names no user"),
-])
+@pytest.mark.parametrize(
+    "token, message",
+    [
+        ("a.b", "three dot-separated parts"),
+        ("a.!!!.c", "not a JWT payload"),
+        (jwt_with(["list"]), "not an object"),
+        (access_token(exp="soon"), "numeric exp"),
+        (access_token(exp=True), "numeric exp"),
+        (jwt_with({"exp": 1}), "names no user"),
+    ],
+)
 def test_bad_tokens(token, message):
     with pytest.raises(ValueError, match=message):
         sessions.session_from_tokens(token, None)

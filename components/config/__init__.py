@@ -15,7 +15,6 @@ ignored setting); a bad value stops the program with nothing created.
 Only `components/stacks.py` turns these models into the components' Args: components never see them.
 """
 
-from ..paths import PROJECT_DIR  # transitional: import it from components.paths
 from .base import AwsTarget, Model, VpcLayout, Zoned
 from .loader import LoadedStack, load
 from .lob import LobConfig, LobStackConfig
@@ -47,7 +46,6 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "NAMESPACE",
     "PROJECT",
-    "PROJECT_DIR",
     "SECRET_KEYS",
     "SHARED_INVALID",
     "AccessConfig",
@@ -83,5 +81,3 @@ __all__ = [
     "stack_file",
     "validate_values",
 ]
-
-_VpcLayout = VpcLayout  # transitional, until components take plain Args

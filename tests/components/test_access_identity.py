@@ -20,13 +20,15 @@ COGNITO = CognitoArgs(
     allow_password_auth=False,
     deletion_protection=True,
     users=(CognitoUser(username="ann", email="ann@example.com"), CognitoUser(username="bob")),
-    temporary_password=pulumi.Output.secret("Temporary-Pass-1"),
+    temporary_password=None,  # set per test (an Output belongs to the event loop of the run that made it)
 )
 OIDC = OidcArgs(issuer="https://login.example.com/tenant", client_ids=("app-1", "app-2"))
 CHECKS = TokenChecks(username_claim="username", leeway_seconds=5)
 
 
 def _identity(provider: CognitoArgs | OidcArgs = COGNITO, checks: TokenChecks = CHECKS) -> Parent:
+    if isinstance(provider, CognitoArgs) and provider.temporary_password is None:
+        provider = replace(provider, temporary_password=pulumi.Output.secret("Temporary-Pass-1"))
     args = IdentityArgs(region=REGION, provider=provider, checks=checks)
     return Parent(lambda parent: Identity("access", args, parent=parent))
 

@@ -17,7 +17,7 @@ from components.onprem import (
 )
 from contracts.tags import BASTION_SSH, PURPOSE_TAG
 from tests.components.conftest import REGION, SG, SG_IN, SG_OUT, Graph
-from tools.mocks import _digest
+from tools.mocks import digest
 
 ARGS = OnPremSimulatorArgs(
     region=REGION,
@@ -63,8 +63,8 @@ def test_hosts_are_hardened_on_current_images(graph: Graph) -> None:
     bastion = graph.one(INSTANCE, "onprem-bastion").inputs
     windows = graph.one(INSTANCE, "onprem-windows").inputs
     assert (bastion["ami"], windows["ami"]) == (
-        "ami-" + _digest(AMAZON_LINUX_PARAMETER),
-        "ami-" + _digest(WINDOWS_PARAMETER),
+        "ami-" + digest(AMAZON_LINUX_PARAMETER),
+        "ami-" + digest(WINDOWS_PARAMETER),
     )
     for host in (bastion, windows):
         assert host["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required"}

@@ -9,11 +9,3 @@ One module per layer, each importing only the ones above it:
 - `matrix`: the CI workflows' stack matrices;
 - `cli`: the command line.
 """
-
-from __future__ import annotations
-
-# Re-exported for callers outside tools/: tests/test_organizations.py (targets, waves) and
-# tests/e2e/test_client_config_contract.py (client_config).
-from tools.deploy.clientconfig import client_config as client_config
-from tools.deploy.selection import targets as targets
-from tools.graph import waves as waves

@@ -70,7 +70,9 @@ def interpret(resp: Response, username: str) -> str:
         url = None
     if url is not None:
         if urlsplit(url).scheme != "https":
-            raise PlatformError(f"the access API answered {resp.status} without an https Studio URL{rid}; tell the platform team.")
+            raise PlatformError(
+                f"the access API answered {resp.status} without an https Studio URL{rid}; tell the platform team."
+            )
         return url
     if resp.status == 401:
         raise Unauthorized(
@@ -105,16 +107,22 @@ def interpret(resp: Response, username: str) -> str:
             "Tell the platform team (the cross-account access role could not be assumed)."
         )
     if resp.status in (429, 503):
-        raise PlatformError(f"the access API is busy ({resp.status}: {msg or 'throttled'}); try again in a minute{rid}.")
+        raise PlatformError(
+            f"the access API is busy ({resp.status}: {msg or 'throttled'}); try again in a minute{rid}."
+        )
     if resp.status == 504:
-        raise PlatformError(f"the access API timed out (504){rid}; try again, and tell the platform team if it persists.")
+        raise PlatformError(
+            f"the access API timed out (504){rid}; try again, and tell the platform team if it persists."
+        )
     if resp.status >= 500:
-        raise PlatformError(f"the access API failed ({resp.status}: {msg or 'internal error'}){rid}; tell the platform team.")
+        raise PlatformError(
+            f"the access API failed ({resp.status}: {msg or 'internal error'}){rid}; tell the platform team."
+        )
     raise ClientError(f"unexpected answer from the access API: HTTP {resp.status}{rid}.")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None  # the Location is for the browser, not for us
 
 
@@ -128,9 +136,7 @@ def _network_error(url: str, reason: object) -> NetworkError:
     if isinstance(reason, ssl.SSLError):
         return NetworkError(f"TLS with {host} failed ({reason}). Check the network or proxy you are on.")
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return NetworkError(
-            f"{host} did not answer in time: make sure you are on the corporate network (or its VPN)."
-        )
+        return NetworkError(f"{host} did not answer in time: make sure you are on the corporate network (or its VPN).")
     return NetworkError(
         f"cannot connect to {host} ({reason}): the access API is reachable only from the corporate "
         "network. Connect to it (or its VPN) and try again."
@@ -139,10 +145,14 @@ def _network_error(url: str, reason: object) -> NetworkError:
 
 def get(url: str, token: str, timeout: float = TIMEOUT_SECONDS) -> Response:
     """One GET with the bearer token; redirects are returned, not followed."""
-    req = urllib.request.Request(url, method="GET", headers={
-        "Authorization": f"Bearer {token}",
-        "User-Agent": f"studio-access-client/{__version__}",
-    })
+    req = urllib.request.Request(
+        url,
+        method="GET",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "User-Agent": f"studio-access-client/{__version__}",
+        },
+    )
     opener = urllib.request.build_opener(_NoRedirect())
     try:
         with opener.open(req, timeout=timeout) as r:
@@ -152,5 +162,5 @@ def get(url: str, token: str, timeout: float = TIMEOUT_SECONDS) -> Response:
             return Response(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
     except urllib.error.URLError as err:
         raise _network_error(url, err.reason) from None
-    except (OSError, socket.timeout) as err:
+    except (TimeoutError, OSError) as err:
         raise _network_error(url, err) from None

@@ -42,9 +42,7 @@ def make_idp(cfg: Config) -> Any:
     )
 
 
-def challenge_response(
-    name: str, params: dict[str, str], username: str, prompts: Prompts
-) -> dict[str, str]:
+def challenge_response(name: str, params: dict[str, str], username: str, prompts: Prompts) -> dict[str, str]:
     """What to answer to a challenge other than PASSWORD_VERIFIER (which needs the SRP state)."""
     user = params.get("USERNAME", username)
     if name == "NEW_PASSWORD_REQUIRED":
@@ -68,12 +66,11 @@ def challenge_response(
 
 def describe_error(err: Exception, *, during: str) -> Exception:
     """Turn a botocore error from Cognito into a ClientError a person can act on."""
-    from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
 
     if isinstance(err, (BotoConnectionError, HTTPClientError)):
-        return NetworkError(
-            f"cannot reach Cognito during {during} ({err}). Check your network or proxy settings."
-        )
+        return NetworkError(f"cannot reach Cognito during {during} ({err}). Check your network or proxy settings.")
     if not isinstance(err, ClientError):
         return err
     code = err.response.get("Error", {}).get("Code", "")
@@ -106,9 +103,7 @@ def describe_error(err: Exception, *, during: str) -> Exception:
     return AuthError(f"Cognito refused {during}: {code}: {msg}")
 
 
-def login(
-    idp: Any, cfg: Config, username: str, password: str, prompts: Prompts, flow: str = "srp"
-) -> dict[str, Any]:
+def login(idp: Any, cfg: Config, username: str, password: str, prompts: Prompts, flow: str = "srp") -> dict[str, Any]:
     """Run the sign-in to its AuthenticationResult, answering the challenges on the way."""
     if flow not in FLOWS:
         raise UsageError(f"--flow must be one of {', '.join(FLOWS)}")
@@ -130,8 +125,9 @@ def _login(idp: Any, cfg: Config, username: str, password: str, prompts: Prompts
     if flow == "srp":
         from pycognito.aws_srp import AWSSRP
 
-        srp = AWSSRP(username=username, password=password, pool_id=cfg.user_pool_id,
-                     client_id=cfg.client_id, client=idp)
+        srp = AWSSRP(
+            username=username, password=password, pool_id=cfg.user_pool_id, client_id=cfg.client_id, client=idp
+        )
         auth_params = srp.get_auth_params()
         resp = idp.initiate_auth(AuthFlow="USER_SRP_AUTH", AuthParameters=auth_params, ClientId=cfg.client_id)
     else:
@@ -147,9 +143,7 @@ def _login(idp: Any, cfg: Config, username: str, password: str, prompts: Prompts
         params = resp.get("ChallengeParameters") or {}
         if name == "PASSWORD_VERIFIER" and srp is not None:
             answer = srp.process_challenge(params, auth_params)
-            resp = idp.respond_to_auth_challenge(
-                ClientId=cfg.client_id, ChallengeName=name, ChallengeResponses=answer
-            )
+            resp = idp.respond_to_auth_challenge(ClientId=cfg.client_id, ChallengeName=name, ChallengeResponses=answer)
             continue
         answer = challenge_response(name, params, username, prompts)
         kwargs: dict[str, Any] = {"ClientId": cfg.client_id, "ChallengeName": name, "ChallengeResponses": answer}
@@ -181,5 +175,3 @@ def revoke(idp: Any, cfg: Config, refresh_token: str) -> str | None:
         return None
     except Exception as err:  # logout goes on locally whatever Cognito says
         return str(describe_error(err, during="sign-out"))
-
-

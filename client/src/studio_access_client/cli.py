@@ -10,7 +10,7 @@ import time
 import webbrowser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -56,20 +56,33 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--config", metavar="FILE", help="config file (default: $STUDIO_ACCESS_CONFIG, "
-                   "then studio-access/config.json in your user config directory)")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="config file (default: $STUDIO_ACCESS_CONFIG, "
+        "then studio-access/config.json in your user config directory)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     login = sub.add_parser("login", help="sign in and keep the session in your cache directory")
     login.add_argument("--username", "-u", help="your username (asked if not given)")
-    login.add_argument("--flow", choices=auth.FLOWS, default="srp",
-                       help="srp (default; the password never leaves this machine) or password "
-                       "(only if the platform team enabled it)")
+    login.add_argument(
+        "--flow",
+        choices=auth.FLOWS,
+        default="srp",
+        help="srp (default; the password never leaves this machine) or password (only if the platform team enabled it)",
+    )
     how = login.add_mutually_exclusive_group()
-    how.add_argument("--password-stdin", action="store_true",
-                     help="read the password (and a new one, if Cognito asks) from standard input, one a line")
-    how.add_argument("--token-stdin", action="store_true",
-                     help="read an access token from standard input (deployments with an external OIDC issuer)")
+    how.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (and a new one, if Cognito asks) from standard input, one a line",
+    )
+    how.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read an access token from standard input (deployments with an external OIDC issuer)",
+    )
 
     op = sub.add_parser("open", help="open Studio in your browser (the URL lives 20 seconds)")
     op.add_argument("--space", metavar="NAME", help="open this Studio space")
@@ -117,7 +130,7 @@ def _cache(cfg: Config, io: Io) -> Path:
 
 
 def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _renew(cfg: Config, io: Io, path: Path, s: sessions.Session) -> sessions.Session:
@@ -156,8 +169,7 @@ def cmd_login(args: argparse.Namespace, io: Io) -> int:
                 "access token from it and run `studio-access login --token-stdin`."
             )
         previous = sessions.load(path)
-        username = args.username or io.input(
-            f"Username{f' [{previous.username}]' if previous else ''}: ").strip()
+        username = args.username or io.input(f"Username{f' [{previous.username}]' if previous else ''}: ").strip()
         username = username or (previous.username if previous else "")
         if not username:
             raise UsageError("a username is needed (--username NAME)")
@@ -173,8 +185,10 @@ def cmd_login(args: argparse.Namespace, io: Io) -> int:
             f"{cfg.token_issuer}: ask the platform team for a current config file."
         )
     sessions.save(path, s)
-    io.err.write(f"Logged in as {s.username}. Session until {_when(s.expires_at)}"
-                 f"{', renewed automatically' if s.refresh_token else ''}.\n")
+    io.err.write(
+        f"Logged in as {s.username}. Session until {_when(s.expires_at)}"
+        f"{', renewed automatically' if s.refresh_token else ''}.\n"
+    )
     return OK
 
 
@@ -223,10 +237,15 @@ def cmd_logout(args: argparse.Namespace, io: Io) -> int:
     if s is None:
         io.err.write("Not logged in; nothing to do.\n")
         return OK
-    if s.refresh_token and cfg.identity_provider == "cognito":
-        if why := auth.revoke(io.make_idp(cfg), cfg, s.refresh_token):
-            io.err.write(f"warning: could not revoke the session at Cognito ({why}); "
-                         "it is deleted here and its access token expires by itself.\n")
+    if (
+        s.refresh_token
+        and cfg.identity_provider == "cognito"
+        and (why := auth.revoke(io.make_idp(cfg), cfg, s.refresh_token))
+    ):
+        io.err.write(
+            f"warning: could not revoke the session at Cognito ({why}); "
+            "it is deleted here and its access token expires by itself.\n"
+        )
     sessions.remove(path)
     io.err.write(f"Logged out {s.username}.\n")
     return OK

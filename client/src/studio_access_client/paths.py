@@ -31,9 +31,7 @@ def user_cache_dir(env: Mapping[str, str], platform: str, home: Path) -> Path:
     return Path(env.get("XDG_CACHE_HOME") or home / ".cache") / APP
 
 
-def config_candidates(
-    flag: str | None, env: Mapping[str, str], platform: str, home: Path
-) -> tuple[Path, str]:
+def config_candidates(flag: str | None, env: Mapping[str, str], platform: str, home: Path) -> tuple[Path, str]:
     """The config file to read and how it was chosen: --config, STUDIO_ACCESS_CONFIG, default."""
     if flag:
         return Path(flag).expanduser(), "--config"

@@ -14,8 +14,9 @@ import pytest
 
 from components import config, outputs
 from tests.conftest import FIXTURES, Project, resources
-from tools import deploy
+from tools import graph
 from tools import plan as plan_tool
+from tools.deploy import selection
 
 ORGS = ["three-lobs", "one-lob"]
 
@@ -23,7 +24,7 @@ ORGS = ["three-lobs", "one-lob"]
 @pytest.fixture(scope="module", params=ORGS)
 def org(request):
     path = FIXTURES / request.param
-    loaded = plan_tool.load_all(plan_tool.discover(path), path)
+    loaded = graph.load_all(graph.discover(path), path)
     return path, loaded, plan_tool.plan(None, path)
 
 
@@ -36,15 +37,17 @@ def _lobs(loaded) -> dict[str, config.LoadedStack]:
 
 
 def test_every_stack_is_planned_shared_first_and_passes_the_pack(org):
-    path, loaded, planned = org
-    assert list(planned)[0] == "shared" and set(planned) == set(loaded)
+    _path, loaded, planned = org
+    assert next(iter(planned)) == "shared" and set(planned) == set(loaded)
     for stack, result in planned.items():
         assert [v for v in result.violations if v.enforcement == "mandatory"] == [], stack
 
 
 def test_every_lob_account_is_a_ram_principal(org):
     _, loaded, planned = org
-    principals = {r.inputs["principal"] for r in resources(planned["shared"], "aws:ram/principalAssociation:PrincipalAssociation")}
+    principals = {
+        r.inputs["principal"] for r in resources(planned["shared"], "aws:ram/principalAssociation:PrincipalAssociation")
+    }
     assert principals == {item.config.aws.account_id for item in _lobs(loaded).values()}
 
 
@@ -75,7 +78,9 @@ def test_every_lob_attaches_to_the_shared_transit_gateway_and_routes_to_it(org):
 
 def test_the_presigned_function_may_assume_exactly_each_lobs_access_role(org):
     _, loaded, planned = org
-    policy = next(r for r in resources(planned["shared"], "aws:iam/rolePolicy:RolePolicy") if r.name == "access-presigned-url")
+    policy = next(
+        r for r in resources(planned["shared"], "aws:iam/rolePolicy:RolePolicy") if r.name == "access-presigned-url"
+    )
     statement = next(s for s in _doc(policy.inputs["policy"])["Statement"] if s.get("Action") == "sts:AssumeRole")
     name = planned["shared"].loaded.config.access.access_role_name
     assert sorted(statement["Resource"]) == sorted(
@@ -84,7 +89,7 @@ def test_the_presigned_function_may_assume_exactly_each_lobs_access_role(org):
 
 
 def test_every_lob_and_user_has_its_table_item(org):
-    _, loaded, planned = org
+    _, _loaded, planned = org
     shared = planned["shared"].loaded.config
     items = [_doc(r.inputs["item"]) for r in resources(planned["shared"], "aws:dynamodb/tableItem:TableItem")]
     lob_items = {i["PK"]["S"]: i["ACCOUNT_ID"]["S"] for i in items if "ACCOUNT_ID" in i}
@@ -102,11 +107,11 @@ def test_each_stack_runs_in_its_own_account_and_region(org):
 
 
 def test_the_deploy_tool_names_the_stacks_in_the_org_of_the_stack_files(org):
-    path, loaded, _ = org
+    _path, loaded, _ = org
     org_name = next(iter(_lobs(loaded).values())).config.lob.shared_stack.split("/")[0]
-    targets = deploy.targets(loaded)
+    targets = selection.targets(loaded)
     assert {t.fqn for t in targets.values()} == {f"{org_name}/studio-access/{s}" for s in loaded}
-    assert deploy.waves(loaded)[0] == ["shared"]
+    assert graph.waves(loaded)[0] == ["shared"]
 
 
 def test_adding_a_lob_by_the_recipe_plans_it_everywhere(tmp_path):
@@ -133,8 +138,12 @@ def test_adding_a_lob_by_the_recipe_plans_it_everywhere(tmp_path):
     planned = project.plan()
     assert list(planned) == ["shared", "fraud", "research"]
     shared = planned["shared"]
-    assert "525252525252" in {r.inputs["principal"] for r in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")}
-    assert "10.62.0.0/16" in {r.inputs.get("cidrIpv4") for r in resources(shared, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")}
+    assert "525252525252" in {
+        r.inputs["principal"] for r in resources(shared, "aws:ram/principalAssociation:PrincipalAssociation")
+    }
+    assert "10.62.0.0/16" in {
+        r.inputs.get("cidrIpv4") for r in resources(shared, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    }
     assert all(not v for v in (r.violations for r in planned.values()))
 
 
@@ -144,7 +153,11 @@ def test_a_self_managed_org_and_a_cloud_org_plan_alike(tmp_path):
     renamed = tmp_path / "cloud"
     shutil.copytree(source, renamed)
     lob_file = renamed / "Pulumi.research.yaml"
-    lob_file.write_text(lob_file.read_text().replace("organization/studio-access/shared", "my-company/studio-access/shared"))
+    lob_file.write_text(
+        lob_file.read_text().replace("organization/studio-access/shared", "my-company/studio-access/shared")
+    )
     first, second = plan_tool.plan(None, source), plan_tool.plan(None, renamed)
     for stack in first:
-        assert [r["inputs"] for r in first[stack].to_json()["resources"]] == [r["inputs"] for r in second[stack].to_json()["resources"]]
+        assert [r["inputs"] for r in first[stack].to_json()["resources"]] == [
+            r["inputs"] for r in second[stack].to_json()["resources"]
+        ]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components import config
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE
 
 
 def test_the_projects_own_stack_files_are_valid():
@@ -44,7 +44,7 @@ def _only(problems, key):
 
 def test_not_a_cidr(project):
     project.edit("shared", lambda c: c["studio-access:hub"].update(vpcCidr="10.0.0.300/16"))
-    file, key, msg = _only(project.problems("shared"), "studio-access:hub.vpcCidr")
+    file, _key, msg = _only(project.problems("shared"), "studio-access:hub.vpcCidr")
     assert file == "Pulumi.shared.yaml" and "is not an IPv4 CIDR block" in msg
 
 
@@ -56,13 +56,15 @@ def test_host_bits_set_suggests_the_network(project):
 
 def test_subnet_outside_its_vpc(project):
     project.edit("lob-b", lambda c: c["studio-access:lob"].update(privateSubnets=["10.120.10.0/24", "10.121.11.0/24"]))
-    file, key, msg = _only(project.problems("lob-b"), "studio-access:lob")
+    file, _key, msg = _only(project.problems("lob-b"), "studio-access:lob")
     assert file == "Pulumi.lob-b.yaml"
     assert "privateSubnets 10.121.11.0/24 is not inside vpcCidr 10.120.0.0/16" in msg
 
 
 def test_subnets_overlapping_each_other(project):
-    project.edit("shared", lambda c: c["studio-access:access"].update(attachmentSubnets=["10.17.8.0/25", "10.17.4.0/24"]))
+    project.edit(
+        "shared", lambda c: c["studio-access:access"].update(attachmentSubnets=["10.17.8.0/25", "10.17.4.0/24"])
+    )
     _, _, msg = _only(project.problems("shared"), "studio-access:access")
     assert "attachmentSubnets 10.17.8.0/25 overlaps" in msg or "overlaps attachmentSubnets 10.17.8.0/25" in msg
 
@@ -70,15 +72,25 @@ def test_subnets_overlapping_each_other(project):
 @pytest.mark.parametrize(
     "edit, key, other",
     [
-        (lambda c: c["studio-access:hub"].update(onPremCidrs=["10.17.128.0/24"]), "studio-access:access.vpcCidr", "on-premises"),
+        (
+            lambda c: c["studio-access:hub"].update(onPremCidrs=["10.17.128.0/24"]),
+            "studio-access:access.vpcCidr",
+            "on-premises",
+        ),
         (
             lambda c: c["studio-access:access"].update(
-                vpcCidr="10.0.0.0/16", privateSubnets=["10.0.8.0/24", "10.0.16.0/24"], attachmentSubnets=["10.0.64.0/24", "10.0.4.0/24"]
+                vpcCidr="10.0.0.0/16",
+                privateSubnets=["10.0.8.0/24", "10.0.16.0/24"],
+                attachmentSubnets=["10.0.64.0/24", "10.0.4.0/24"],
             ),
             "studio-access:hub.vpcCidr",
             "access VPC",
         ),
-        (lambda c: c["studio-access:hub"].update(onPremCidrs=["10.120.0.0/24"]), "studio-access:hub.onPremCidrs[0]", "LOB lob-b"),
+        (
+            lambda c: c["studio-access:hub"].update(onPremCidrs=["10.120.0.0/24"]),
+            "studio-access:hub.onPremCidrs[0]",
+            "LOB lob-b",
+        ),
     ],
 )
 def test_overlaps_anywhere_the_tgw_routes_from_the_shared_stack(project, edit, key, other):
@@ -90,7 +102,8 @@ def test_overlaps_anywhere_the_tgw_routes_from_the_shared_stack(project, edit, k
 def test_two_lob_vpcs_overlap_seen_from_both_sides(project):
     def move(c):
         c["studio-access:lob"].update(
-            vpcCidr="10.100.0.0/16", privateSubnets=["10.100.10.0/24", "10.100.11.0/24"],
+            vpcCidr="10.100.0.0/16",
+            privateSubnets=["10.100.10.0/24", "10.100.11.0/24"],
             attachmentSubnets=["10.100.20.0/24", "10.100.21.0/24"],
         )
 
@@ -104,7 +117,9 @@ def test_two_lob_vpcs_overlap_seen_from_both_sides(project):
 def test_lob_vpc_overlapping_the_central_vpc(project):
     def move(c):
         c["studio-access:lob"].update(
-            vpcCidr="10.0.0.0/16", privateSubnets=["10.0.10.0/24", "10.0.11.0/24"], attachmentSubnets=["10.0.20.0/24", "10.0.21.0/24"]
+            vpcCidr="10.0.0.0/16",
+            privateSubnets=["10.0.10.0/24", "10.0.11.0/24"],
+            attachmentSubnets=["10.0.20.0/24", "10.0.21.0/24"],
         )
 
     project.edit("lob-a", move)
@@ -137,7 +152,7 @@ def test_an_unquoted_account_id_in_a_stack_file_is_refused(project, written):
         (
             "Pulumi.lob-a.yaml",
             "studio-access:aws.accountId",
-            f"{written} is not quoted: YAML may read it as a number (leading zeros lost, or octal); write accountId: \"{written}\"",
+            f'{written} is not quoted: YAML may read it as a number (leading zeros lost, or octal); write accountId: "{written}"',
         )
     ]
 
@@ -147,7 +162,12 @@ def test_quoted_account_ids_pass_the_file_check(project):
 
 
 def test_duplicate_lob(project):
-    project.edit("shared", lambda c: c["studio-access:lobs"].append({"name": "lob-a", "accountId": "444444444444", "vpcCidr": "10.130.0.0/16"}))
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:lobs"].append(
+            {"name": "lob-a", "accountId": "444444444444", "vpcCidr": "10.130.0.0/16"}
+        ),
+    )
     _, _, msg = _only(project.problems("shared"), "studio-access:lobs")
     assert msg == "duplicate LOB name lob-a in lobs[0] lob-a, lobs[2] lob-a"
 
@@ -163,7 +183,10 @@ def test_two_lobs_in_one_account_names_both(project):
     "key, expected",
     [
         ("studio-acces:tags", "unknown namespace studio-acces:; nothing reads it (did you mean studio-access:tags?)"),
-        ("studio-access-x:hub", "unknown namespace studio-access-x:; nothing reads it (did you mean studio-access:hub?)"),
+        (
+            "studio-access-x:hub",
+            "unknown namespace studio-access-x:; nothing reads it (did you mean studio-access:hub?)",
+        ),
         ("tags", "a key without a namespace; nothing reads it (did you mean studio-access:tags?)"),
         ("other:thing", "unknown namespace other:; nothing reads it (this project reads only studio-access:... keys)"),
     ],
@@ -204,7 +227,10 @@ def test_a_plain_text_secret_gets_one_line_with_the_fix(project):
 
 
 def test_several_problems_of_one_model_are_one_line_each(project):
-    project.edit("shared", lambda c: c["studio-access:hub"].update(transitGatewayAsn=1, resolverInboundIps=["10.0.8.1", "10.9.9.9"]))
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:hub"].update(transitGatewayAsn=1, resolverInboundIps=["10.0.8.1", "10.9.9.9"]),
+    )
     msgs = [m for f, k, m in project.problems("shared") if k == "studio-access:hub"]
     assert len(msgs) == 3 and all(";" not in m for m in msgs)
 
@@ -236,7 +262,7 @@ def test_lob_region_differs_from_the_shared_region(project):
 
 def test_missing_required_key(project):
     project.edit("lob-a", lambda c: c["studio-access:aws"].pop("accountId"))
-    file, key, msg = _only(project.problems("lob-a"), "studio-access:aws.accountId")
+    file, _key, msg = _only(project.problems("lob-a"), "studio-access:aws.accountId")
     assert (file, msg) == ("Pulumi.lob-a.yaml", "required key is missing")
 
 
@@ -267,7 +293,11 @@ def test_stack_file_without_disabled_default_providers(project):
     project.edit("lob-a", lambda c: c.pop("pulumi:disable-default-providers"))
     problems = config.check_stack_file_settings(project.file("lob-a"))
     assert problems == [
-        ("Pulumi.lob-a.yaml", "pulumi:disable-default-providers", "must list aws, so no resource can fall back to ambient credentials")
+        (
+            "Pulumi.lob-a.yaml",
+            "pulumi:disable-default-providers",
+            "must list aws, so no resource can fall back to ambient credentials",
+        )
     ]
 
 
@@ -284,7 +314,12 @@ def test_resolver_ip_reserved_by_aws(project):
 
 
 def test_accept_ram_share_inside_an_organization(project):
-    project.edit("shared", lambda c: c["studio-access:ram"].update(organizationArn="arn:aws:organizations::111111111111:organization/o-abcdefghij"))
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:ram"].update(
+            organizationArn="arn:aws:organizations::111111111111:organization/o-abcdefghij"
+        ),
+    )
     project.edit("lob-a", lambda c: c["studio-access:lob"].update(acceptRamShare=True))
     _, _, msg = _only(project.problems("lob-a"), "studio-access:lob.acceptRamShare")
     assert "sends no invitation" in msg
@@ -358,5 +393,5 @@ def test_an_on_prem_range_is_refused_exactly_when_it_overlaps_a_routed_range(sec
     ranges, _ = config.routed_ranges(shared, "Pulumi.shared.yaml", EXAMPLE)
     others = [r for r in ranges if not r.label.startswith("on-premises")]
     mine = config.RoutedRange("on-premises", onprem, "f", "k")
-    flagged = any(m.startswith("on-premises") for _, _, m in config.overlap_problems([mine] + others))
+    flagged = any(m.startswith("on-premises") for _, _, m in config.overlap_problems([mine, *others]))
     assert flagged == any(onprem.overlaps(r.cidr) for r in others)

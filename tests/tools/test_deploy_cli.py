@@ -7,7 +7,7 @@ import shutil
 
 from components import outputs
 from tests.conftest import EXAMPLE
-from tests.test_tools_fakes import SHARED_OUTPUTS, FakeBackend, fqn
+from tests.tools.fakes import SHARED_OUTPUTS, FakeBackend, fqn
 from tools.deploy import cli
 from tools.deploy.clientconfig import client_config
 

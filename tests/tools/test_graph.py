@@ -7,7 +7,7 @@ import pytest
 from components import config
 from components.config import ConfigError, LoadedStack, LobStackConfig
 from tests.conftest import EXAMPLE
-from tests.test_tools_fakes import ALL, add_lob, fqn
+from tests.tools.fakes import ALL, add_lob, fqn
 from tools import graph
 from tools.deploy.selection import targets
 

@@ -8,7 +8,7 @@ import pytest
 
 from components.config import LoadedStack
 from tests.conftest import EXAMPLE
-from tests.test_tools_fakes import add_lob, fqn
+from tests.tools.fakes import add_lob, fqn
 from tools import graph
 from tools.deploy import cli
 from tools.deploy.matrix import matrix, variable_suffix

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from studio_access_client.config import parse_config
 
-from tools import deploy
+from tools.deploy import clientconfig
 
 
 def test_client_reads_the_config_written_from_the_planned_shared_stack(planned):
-    written = deploy.client_config(planned["shared"].outputs)
+    written = clientconfig.client_config(planned["shared"].outputs)
     cfg = parse_config(written, "studio-access.json")
     assert cfg.identity_provider == "cognito"
     assert cfg.api_url == written["apiUrl"].rstrip("/") and cfg.api_url.startswith("https://")

@@ -11,9 +11,10 @@ import pytest
 
 from components import config
 from tests.conftest import ROOT
+from tools import graph
 from tools import plan as plan_tool
 
-PROJECTS = [ROOT] + sorted(p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml"))
+PROJECTS = [ROOT, *sorted(p.parent for p in (ROOT / "examples").glob("*/Pulumi.yaml"))]
 
 
 @pytest.fixture(scope="module", params=PROJECTS, ids=lambda p: p.relative_to(ROOT).as_posix() or ".")
@@ -22,16 +23,16 @@ def user_project(request):
 
 
 def test_every_stack_file_validates_with_the_settings_a_real_deploy_needs(user_project):
-    stacks = plan_tool.discover(user_project)
+    stacks = graph.discover(user_project)
     assert stacks, f"{user_project}: no Pulumi.<stack>.yaml"
     for stack in stacks:
         assert config.check_stack_file_settings(config.stack_file(stack, user_project)) == []
-    assert set(plan_tool.load_all(stacks, user_project)) == set(stacks)
+    assert set(graph.load_all(stacks, user_project)) == set(stacks)
 
 
 def test_every_stack_plans_and_passes_the_policy_pack(user_project):
     planned = plan_tool.plan(None, user_project)
-    assert set(planned) == set(plan_tool.discover(user_project))
+    assert set(planned) == set(graph.discover(user_project))
     for stack, result in planned.items():
         assert result.resources, stack
         assert [v for v in result.violations if v.enforcement == "mandatory"] == [], stack

@@ -10,7 +10,7 @@ from pulumi import automation as auto
 
 from components import outputs
 from components.paths import PROJECT_DIR
-from tests.test_tools_fakes import fqn
+from tests.tools.fakes import fqn
 from tools.deploy import backend as deploy_backend
 
 

@@ -6,7 +6,7 @@ import pytest
 from pulumi import automation as auto
 
 from components import outputs
-from tests.test_tools_fakes import SHARED_OUTPUTS
+from tests.tools.fakes import SHARED_OUTPUTS
 from tools.deploy.clientconfig import client_config
 
 

@@ -9,7 +9,7 @@ import pytest
 from components import outputs
 from components.config import LoadedStack
 from tests.conftest import EXAMPLE
-from tests.test_tools_fakes import ALL, SHARED_OUTPUTS, FakeBackend, concurrent, fqn, quiet
+from tests.tools.fakes import ALL, SHARED_OUTPUTS, FakeBackend, concurrent, fqn, quiet
 from tools import graph
 from tools.deploy import runner
 from tools.deploy.selection import SelectionError

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components import config
+from components.paths import PROJECT_DIR
 
-ROOT = config.PROJECT_DIR
+ROOT = PROJECT_DIR
 WORKFLOWS = ROOT / ".github" / "workflows"
 GATE = "gate"
 GATED = ("preview.yml", "deploy.yml")  # the workflows triggered by events; up.yml is called by deploy.yml
@@ -79,7 +79,10 @@ def test_the_gate_runs_the_offline_plan_and_the_tests_before_anything_else(name)
     # The tests run after a failed plan too, so a team sees both results in one run.
     assert "!cancelled()" in gate["steps"][tests].get("if", "") or "always()" in gate["steps"][tests].get("if", "")
     # Setup and the plan come first: checkout and Python, then nothing that reaches an account.
-    assert [s.get("uses", "").partition("@")[0] for s in gate["steps"][:plan]] == ["actions/checkout", "actions/setup-python"]
+    assert [s.get("uses", "").partition("@")[0] for s in gate["steps"][:plan]] == [
+        "actions/checkout",
+        "actions/setup-python",
+    ]
 
 
 @pytest.mark.parametrize("name", GATED)
@@ -108,14 +111,20 @@ def test_pull_requests_pass_the_gate_then_preview_every_stack_from_the_generated
     wf = _workflow("preview.yml")
     assert list(wf[True]) == ["pull_request"]  # YAML reads the key `on` as True
     gate, preview = wf["jobs"][GATE], wf["jobs"]["preview"]
-    assert gate["outputs"] == {"stacks": "${{ steps.matrix.outputs.all }}", "count": "${{ steps.matrix.outputs.all-count }}"}
+    assert gate["outputs"] == {
+        "stacks": "${{ steps.matrix.outputs.all }}",
+        "count": "${{ steps.matrix.outputs.all-count }}",
+    }
     assert preview["needs"] == GATE and preview["strategy"]["matrix"] == "${{ fromJSON(needs.gate.outputs.stacks) }}"
     assert preview["if"] == "needs.gate.outputs.count != '0'"
     assert preview["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
     assert "environment" not in preview  # the OIDC subject is then repo:<org>/<repo>:pull_request
     (aws,) = _steps_using(preview, "aws-actions/configure-aws-credentials")
     assert preview["env"]["ROLE_ARN"] == "${{ vars[format('AWS_PREVIEW_ROLE_{0}', matrix.var)] }}"
-    assert aws["with"]["role-to-assume"] == "${{ env.ROLE_ARN }}" and aws["with"]["allowed-account-ids"] == "${{ matrix.account }}"
+    assert (
+        aws["with"]["role-to-assume"] == "${{ env.ROLE_ARN }}"
+        and aws["with"]["allowed-account-ids"] == "${{ matrix.account }}"
+    )
     (pulumi,) = _steps_using(preview, "pulumi/actions")
     assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["comment-on-pr"] is True and pulumi["with"]["stack-name"] == "${{ matrix.fqn }}"
@@ -157,19 +166,26 @@ def test_every_action_is_pinned_to_a_version():
         for job in yaml.safe_load(path.read_text())["jobs"].values():
             for step in job.get("steps", []):
                 if "uses" in step:
-                    name, _, version = step["uses"].partition("@")
+                    _name, _, version = step["uses"].partition("@")
                     assert version.startswith("v") and version[1:].split(".")[0].isdigit(), (path.name, step["uses"])
 
 
 def test_the_jobs_that_run_pulumi_install_the_program_and_the_pack_where_they_run():
     program_venv = ROOT / yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
-    pack_venv = ROOT / "policy" / yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    pack_venv = (
+        ROOT
+        / "policy"
+        / yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    )
     assert program_venv.resolve() == pack_venv.resolve() == (ROOT / ".venv").resolve()
     for name, job in (("preview.yml", "preview"), ("up.yml", "up")):
         steps = _workflow(name)["jobs"][job]["steps"]
         runs = [s.get("run", "") for s in steps]
         install = next(i for i, r in enumerate(runs) if "pip install" in r)
-        assert "python -m venv .venv" in runs[install] and "-r requirements.txt -r policy/requirements.txt" in runs[install]
+        assert (
+            "python -m venv .venv" in runs[install]
+            and "-r requirements.txt -r policy/requirements.txt" in runs[install]
+        )
         pulumi = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
         assert install < pulumi
 
@@ -183,7 +199,13 @@ def _actionlint(folder: Path) -> subprocess.CompletedProcess:
     assert binary, "actionlint is not installed: pip install -r requirements-dev.txt"
     # shellcheck and pyflakes are turned off: they are not installed everywhere the tests run.
     files = sorted(str(p) for p in (folder / ".github" / "workflows").glob("*.yml"))
-    return subprocess.run([str(binary), "-shellcheck=", "-pyflakes=", "-no-color", *files], cwd=folder, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(binary), "-shellcheck=", "-pyflakes=", "-no-color", *files],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_actionlint_passes_on_our_workflows():
@@ -197,7 +219,12 @@ def test_actionlint_passes_on_our_workflows():
         ("preview.yml", "needs.gate.outputs.stacks", "needs.gates.outputs.stacks", 'property "gates" is not defined'),
         ("preview.yml", "    needs: gate\n", "", 'property "gate" is not defined'),
         ("deploy.yml", "needs: [gate, shared]", "needs: [shared]", 'property "gate" is not defined'),
-        ("preview.yml", "comment-on-pr: true", "comment-on-prs: true", 'input "comment-on-prs" is not defined in action "pulumi/actions@v6"'),
+        (
+            "preview.yml",
+            "comment-on-pr: true",
+            "comment-on-prs: true",
+            'input "comment-on-prs" is not defined in action "pulumi/actions@v6"',
+        ),
         ("deploy.yml", "      region: ${{ matrix.region }}\n", "", 'input "region" is required'),
         ("up.yml", "id-token: write # the OIDC", "id-token: writ # the OIDC", "writ"),
     ],

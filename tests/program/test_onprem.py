@@ -87,10 +87,10 @@ def test_bastion_ssh_only_from_the_configured_range_and_tagged(sim):
 def test_hosts_use_current_images_imdsv2_and_encrypted_volumes(sim):
     bastion = one(sim, "aws:ec2/instance:Instance", "onprem-bastion").inputs
     windows = one(sim, "aws:ec2/instance:Instance", "onprem-windows").inputs
-    from tools.mocks import _digest
+    from tools.mocks import digest
 
-    assert bastion["ami"] == "ami-" + _digest(AMAZON_LINUX_PARAMETER)
-    assert windows["ami"] == "ami-" + _digest(WINDOWS_PARAMETER)
+    assert bastion["ami"] == "ami-" + digest(AMAZON_LINUX_PARAMETER)
+    assert windows["ami"] == "ami-" + digest(WINDOWS_PARAMETER)
     for host in (bastion, windows):
         assert host["metadataOptions"]["httpTokens"] == "required"
         assert host["rootBlockDevice"]["encrypted"] is True
