@@ -17,5 +17,23 @@ TOKEN_USE: Final = Var(
 )
 USERNAME_CLAIM: Final = Var("USERNAME_CLAIM", "the claim that names the user", default="username")
 LEEWAY_SECONDS: Final = Var("LEEWAY_SECONDS", "clock skew allowed on exp/nbf/iat", default="0", low=0, high=120)
+REQUIRE_EMAIL_VERIFIED: Final = Var(
+    "REQUIRE_EMAIL_VERIFIED",
+    '"true"/"false": the token must carry email_verified = true (set when USERNAME_CLAIM is email)',
+    default="false",
+)
+REQUIRED_TOKEN_TYPE: Final = Var(
+    "REQUIRED_TOKEN_TYPE", "the token header's typ must equal it, e.g. at+jwt (RFC 9068); empty: no check"
+)
 
-ALL: Final = (TOKEN_ISSUER, JWKS_URL, ALLOWED_CLIENT_IDS, AUDIENCE, TOKEN_USE, USERNAME_CLAIM, LEEWAY_SECONDS)
+ALL: Final = (
+    TOKEN_ISSUER,
+    JWKS_URL,
+    ALLOWED_CLIENT_IDS,
+    AUDIENCE,
+    TOKEN_USE,
+    USERNAME_CLAIM,
+    LEEWAY_SECONDS,
+    REQUIRE_EMAIL_VERIFIED,
+    REQUIRED_TOKEN_TYPE,
+)
