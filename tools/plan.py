@@ -6,7 +6,8 @@ No Pulumi CLI and no cloud: each `Pulumi.<stack>.yaml` is validated and its prog
 update (not a preview, so every computed input appears in full), with mocks that answer like
 AWS in that stack's account. A `StackReference` is answered with the outputs that the
 referenced stack's own run exported; reading an output it does not export fails with both
-stacks and the output named. The policy pack (`policy/`) is applied to every resource.
+stacks and the output named. The policy pack (`policy/`) is applied to every resource, and each
+stack ends with its fixed monthly cost while idle (`tools/cost.py`, prices in `tools/prices/`).
 
 Exit codes: 0 plan complete, 1 the program or a mandatory policy failed, 2 bad configuration.
 """
@@ -29,7 +30,8 @@ import pulumi
 from components import config
 from components.config import PROJECT, ConfigError, LoadedStack
 from components.paths import PROGRAM, PROJECT_DIR
-from tools import graph, harness
+from tools import cost, graph, harness
+from tools.cost import StackCost
 from tools.harness import Registration
 from tools.mocks import PlanMocks
 
@@ -45,24 +47,31 @@ class StackPlan:
     resources: list[Registration] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     violations: list[Any] = field(default_factory=list)  # the pack's violations (policy.runner)
+    cost: StackCost | None = None  # the idle cost estimate (tools/cost.py), once the stack is planned
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "resources": [
-                {
-                    "type": r.type,
-                    "name": r.name,
-                    "urn": r.urn,
-                    "parent": r.parent,
-                    "provider": r.provider,
-                    "id": r.id,
-                    "dependencies": r.dependencies,
-                    "inputs": _jsonable(r.inputs),
-                }
-                for r in self.resources
-            ],
+        doc: dict[str, Any] = {
+            "resources": [self._resource_json(r) for r in self.resources],
             "outputs": self.outputs,
         }
+        if self.cost is not None:
+            doc["cost"] = self.cost.to_json()
+        return doc
+
+    def _resource_json(self, r: Registration) -> dict[str, Any]:
+        doc = {
+            "type": r.type,
+            "name": r.name,
+            "urn": r.urn,
+            "parent": r.parent,
+            "provider": r.provider,
+            "id": r.id,
+            "dependencies": r.dependencies,
+            "inputs": _jsonable(r.inputs),
+        }
+        if self.cost is not None and r.urn in self.cost.resources:
+            doc["cost"] = self.cost.resources[r.urn].to_json()
+        return doc
 
 
 def _jsonable(value: Any) -> Any:
@@ -148,6 +157,11 @@ def plan(stacks: list[str] | None = None, project_dir: Path = PROJECT_DIR) -> di
         results[stack] = result
         exported[graph.fqn(stack, org)] = result.outputs
     apply_policies(results)
+    for result in results.values():
+        try:
+            result.cost = cost.estimate(result.stack, result.loaded.config.aws.region, result.resources)
+        except cost.PriceFileError as exc:
+            raise PlanError(f"cost estimate: {exc}") from exc
     return results
 
 
@@ -235,13 +249,17 @@ def main(argv: list[str] | None = None, project_dir: Path = PROJECT_DIR) -> int:
         for v in sorted(result.violations, key=lambda v: v.enforcement != "mandatory"):
             print("    " + runner.format_violation(v))
             mandatory += v.enforcement == "mandatory"
+        if result.cost is not None:
+            print("\n".join(result.cost.report()))
     total = sum(len(r.violations) for r in shown.values())
     print(
         f"\npolicy pack: {runner.RULE_COUNT} rules run on {sum(len(r.resources) for r in shown.values())} resources, "
         f"{total} violations ({mandatory} mandatory)"
     )
+    costs = {s: r.cost for s, r in shown.items() if r.cost is not None}
+    print(cost.total_report(costs))
     if args.json:
-        doc = {"stacks": {s: r.to_json() for s, r in shown.items()}}
+        doc = {"stacks": {s: r.to_json() for s, r in shown.items()}, "cost": cost.total(costs)}
         Path(args.json).write_text(json.dumps(doc, indent=2, sort_keys=True, default=str))
         print(f"wrote {args.json}")
     print(f"planned {len(shown)} stacks in {time.perf_counter() - started:.1f}s")

@@ -133,9 +133,9 @@ def test_cli_writes_the_json_schema(tmp_path, capsys):
     out = tmp_path / "plan.json"
     assert plan_tool.main(["--json", str(out), "--quiet"], EXAMPLE) == 0
     doc = json.loads(out.read_text())
-    assert list(doc) == ["stacks"] and set(doc["stacks"]) == {"shared", "lob-a", "lob-b"}
+    assert list(doc) == ["cost", "stacks"] and set(doc["stacks"]) == {"shared", "lob-a", "lob-b"}
     for stack in doc["stacks"].values():
-        assert set(stack) == {"resources", "outputs"}
+        assert set(stack) == {"resources", "outputs", "cost"}  # cost: tests/tools/test_cost.py
         for r in stack["resources"]:
             assert {"type", "name", "urn", "parent", "provider", "inputs"} <= set(r)
     printed = capsys.readouterr().out
