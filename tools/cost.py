@@ -245,6 +245,7 @@ RULES: dict[str, Rule] = {
     "aws:apigateway/restApi:RestApi": _usage("API Gateway: requests, per million"),
     "aws:apigatewayv2/api:Api": _usage("API Gateway: requests, per million"),
     "aws:cognito/userPool:UserPool": _usage("Cognito: monthly active users"),
+    "aws:cognito/riskConfiguration:RiskConfiguration": _usage("Cognito threat protection: monthly active users"),
     "aws:s3/bucket:Bucket": _usage("S3: storage per GB and requests"),
     "aws:s3/bucketV2:BucketV2": _usage("S3: storage per GB and requests"),
     "aws:efs/fileSystem:FileSystem": _usage("EFS: storage per GB"),
