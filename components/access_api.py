@@ -39,6 +39,18 @@ ACCESS_LOG_FORMAT: Final = json.dumps(
     separators=(",", ":"),
 )
 
+# What AWS documents for API Gateway's CloudWatch role: the actions of the managed policy
+# AmazonAPIGatewayPushToCloudWatchLogs (which grants them on "*").
+API_GATEWAY_LOGS_ACTIONS: Final = [
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+    "logs:FilterLogEvents",
+    "logs:GetLogEvents",
+    "logs:PutLogEvents",
+]
+
 
 @dataclass(frozen=True, kw_only=True)
 class ApiSettings:
@@ -48,7 +60,9 @@ class ApiSettings:
     throttling_rate_limit: float
     throttling_burst_limit: int
     execution_logging_level: Literal["ERROR", "INFO", "OFF"]
-    # Manage API Gateway's account-wide CloudWatch role here (execution logs need it).
+    # Set API Gateway's account-wide CloudWatch role here (True), or rely on the role already set
+    # in this account and region (False; the config makes the operator name it). Access logs,
+    # always on, need one whatever the execution logging level.
     manage_account_logging_role: bool
 
 
@@ -163,7 +177,7 @@ class PrivateApi:
         )
         self.account = None
         logging_ready: list[pulumi.Resource] = []
-        if settings.manage_account_logging_role and settings.execution_logging_level != "OFF":
+        if settings.manage_account_logging_role:  # access logs need it even with execution logs OFF
             self.account = _account_logging_role(name, args, parent)
             logging_ready.append(self.account)
         self.access_logs = aws.cloudwatch.LogGroup(
@@ -220,40 +234,38 @@ class PrivateApi:
 
 
 def _account_logging_role(name: str, args: PrivateApiArgs, parent: pulumi.Resource) -> aws.apigateway.Account:
-    """API Gateway's account-wide CloudWatch role: execution logging fails without it."""
-    child = pulumi.ResourceOptions(parent=parent)
+    """API Gateway's account-wide CloudWatch role: execution and access logs of every REST API of
+    the account and region go through it, so it gets what AWS documents for it
+    (AmazonAPIGatewayPushToCloudWatchLogs' actions), on the account's log groups of this region.
+
+    Kept on destroy (role, policy and setting): pulumi-aws 7 resets the account setting when an
+    `Account` is deleted, which would stop the logs of every other API of the account."""
+    kept = pulumi.ResourceOptions(parent=parent, retain_on_delete=True)
     role = aws.iam.Role(
         f"{name}-apigateway-logs",
-        description="API Gateway account CloudWatch role (execution logs)",
+        description="API Gateway account CloudWatch role (execution and access logs of every REST API in the region)",
         # The trust AWS documents for this role: API Gateway assumes it for the whole
         # account and region, outside any request, so no aws:SourceAccount/SourceArn is
         # promised; a condition here could make `Account` fail on the first deploy.
         assume_role_policy=iam.service_trust("apigateway.amazonaws.com"),
-        opts=child,
+        opts=kept,
     )
-    groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:API-Gateway-Execution-Logs_*"
+    groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:*"
     policy = aws.iam.RolePolicy(
         f"{name}-apigateway-logs",
         role=role.id,
         policy=iam.document(
             {
-                "Sid": "ExecutionLogs",
+                "Sid": "PushToCloudWatchLogs",
                 "Effect": "Allow",
-                "Action": [
-                    "logs:CreateLogGroup",
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                    "logs:PutRetentionPolicy",
-                ],
-                "Resource": [groups, f"{groups}:*"],
+                "Action": API_GATEWAY_LOGS_ACTIONS,
+                "Resource": [groups, f"{groups}:log-stream:*"],
             },
-            {"Sid": "FindGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         ),
-        opts=child,
+        opts=kept,
     )
     return aws.apigateway.Account(
         f"{name}-apigateway-account",
         cloudwatch_role_arn=role.arn,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[policy], retain_on_delete=True),
     )

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import pulumi
 
-from . import outputs, refs
+from . import boundary, outputs, refs
 from .access_api import ApiSettings
 from .access_identity import CognitoArgs, CognitoUser, OidcArgs, TokenChecks
 from .access_mappings import LobAccount, UserMapping
@@ -64,6 +64,7 @@ def project_dir() -> Path:
 
 def build(loaded: LoadedStack) -> dict[str, Any]:
     """Create the stack's resources; returns its outputs (names from components.outputs)."""
+    boundary.apply_to_stack(loaded.config.aws.boundary_arn(loaded.stack))
     if isinstance(loaded.config, SharedStackConfig):
         return build_shared(loaded, loaded.config)
     return build_lob(loaded, loaded.config)
@@ -143,7 +144,7 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
             throttling_rate_limit=api.throttling_rate_limit,
             throttling_burst_limit=api.throttling_burst_limit,
             execution_logging_level=api.execution_logging_level,
-            manage_account_logging_role=api.manage_account_logging_role,
+            manage_account_logging_role=api.manages_account_logging_role,
         ),
     )
 
@@ -247,6 +248,7 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
             runtime_endpoint=lob.runtime_endpoint,
             studio_bucket=lob.studio_bucket,
             home_efs_on_delete=lob.home_efs_on_delete,
+            studio_bucket_force_destroy=lob.studio_bucket_force_destroy,
             transit_gateway_id=shared.transit_gateway_id,
             ram_share_arn=shared.ram_share_arn,
             resolver_rule_ids=shared.resolver_rule_ids,

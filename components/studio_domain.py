@@ -3,12 +3,16 @@
 The LOB VPC attaches to the shared Transit Gateway (accepting the RAM share first when the
 account is outside the organization), sends everything else to the TGW, resolves the central
 endpoints' names through the shared forwarding rules, and reaches S3 through its own gateway
-endpoint (gateway endpoints are not reachable through a TGW). The domain is `VpcOnly` with IAM
-auth; its execution role can touch this domain's apps and spaces and one S3 bucket, nothing more.
+endpoint (gateway endpoints are not reachable through a TGW), whose policy admits this LOB's
+bucket and the AWS-owned buckets Studio reads, nothing else. The domain is `VpcOnly` with IAM
+auth and the user profile name as source identity; its execution role reads this domain, changes
+only the person's own spaces (and the apps of their private spaces and of shared spaces) and
+their own prefix of the one bucket, nothing more.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -20,23 +24,64 @@ from . import iam, security
 from .network_hub import ENDPOINTS
 from .vpc import TgwVpc, TgwVpcArgs, VpcLayout
 
-# What Studio's execution role may do on this domain's own resources.
-DOMAIN_ACTIONS = [
-    "sagemaker:AddTags",
-    "sagemaker:CreateApp",
-    "sagemaker:CreateSpace",
-    "sagemaker:DeleteApp",
-    "sagemaker:DeleteSpace",
+# What Studio's execution role may read of this domain's own resources.
+DOMAIN_READ_ACTIONS = [
     "sagemaker:DescribeApp",
     "sagemaker:DescribeDomain",
     "sagemaker:DescribeSpace",
     "sagemaker:DescribeUserProfile",
     "sagemaker:ListTags",
-    "sagemaker:UpdateSpace",
 ]
+# Spaces a person creates, changes and deletes: only their own (the private-space conditions of
+# AWS's "Give your users access to spaces"), private or shared.
+SPACE_ACTIONS = ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"]
+APP_ACTIONS = ["sagemaker:CreateApp", "sagemaker:DeleteApp"]
 # List calls have no resource-level permissions in IAM: they take "*" or nothing.
 LIST_ACTIONS = ["sagemaker:ListApps", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"]
 BUCKET_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+# Each person's part of the bucket: the domain sets the user profile name as the source identity
+# of the execution role's sessions (ExecutionRoleIdentityConfig USER_PROFILE_NAME).
+PERSON = "${aws:SourceIdentity}"
+USER_PREFIX = "users/"
+# Studio's security group between its own members: NFS to the home EFS and the app port range
+# (AWS: "Connect Studio notebooks in a VPC to external resources"), TCP only.
+STUDIO_PORTS: tuple[tuple[str, int, int], ...] = (("nfs", 2049, 2049), ("apps", 8192, 65535))
+# What the S3 gateway endpoint lets through, besides the LOB's bucket: AWS-owned buckets Studio
+# reads (JumpStart's models, notebooks and scripts), read only. {region} is the LOB's region.
+AWS_OWNED_BUCKETS: tuple[str, ...] = ("jumpstart-cache-prod-{region}", "jumpstart-private-cache-prod-{region}")
+STUDIO_BUCKET_ENDPOINT_ACTIONS = [
+    "s3:AbortMultipartUpload",
+    "s3:DeleteObject",
+    "s3:GetBucketLocation",
+    "s3:GetObject",
+    "s3:ListBucket",
+    "s3:ListBucketMultipartUploads",
+    "s3:ListMultipartUploadParts",
+    "s3:PutObject",
+]
+AWS_OWNED_ENDPOINT_ACTIONS = ["s3:GetObject", "s3:ListBucket"]
+
+
+def aws_owned_buckets(region: str) -> list[str]:
+    """The AWS-owned buckets the LOB VPC's S3 endpoint admits (read only), in `region`."""
+    return [b.format(region=region) for b in AWS_OWNED_BUCKETS]
+
+
+def execution_trust(account_id: str) -> str:
+    """SageMaker, on behalf of this account, with the user profile name as source identity."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sagemaker.amazonaws.com"},
+                    "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        }
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +99,8 @@ class StudioDomainArgs:
     studio_bucket: str | None = None
     # What happens to the home file system when the domain goes (SageMaker's two values).
     home_efs_on_delete: Literal["Retain", "Delete"] = "Retain"
+    # Empty the created bucket on destroy (S3 refuses to delete a bucket with objects in it).
+    studio_bucket_force_destroy: bool = False
     # From the shared stack:
     transit_gateway_id: pulumi.Input[str]
     ram_share_arn: pulumi.Input[str]
@@ -118,12 +165,18 @@ class StudioDomain(pulumi.ComponentResource):
             for key in resolver_rule_keys(args.runtime_endpoint)
         }
 
+        self.bucket_name = self._bucket(name, args.studio_bucket, args.studio_bucket_force_destroy)
+        bucket_arn = self.bucket_name.apply(lambda b: f"arn:aws:s3:::{b}")
+
+        # S3 through the gateway endpoint: this LOB's bucket, and the AWS-owned buckets Studio
+        # reads, by principals of this account; no other bucket (docs/platform.md).
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
             vpc_id=vpc_id,
             service_name=f"com.amazonaws.{args.region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[self.network.private_route_table.id],
+            policy=s3_endpoint_policy(args.region, args.account_id, bucket_arn),
             tags={"Name": f"{name}-s3"},
             opts=child,
         )
@@ -133,26 +186,7 @@ class StudioDomain(pulumi.ComponentResource):
         self.security_group = security.security_group(
             f"{name}-studio", vpc_id, "SageMaker Studio apps: each other, the central endpoints, S3", self
         )
-        security.rules(
-            f"{name}-studio-self-in",
-            "in",
-            self.security_group,
-            protocols=["-1"],
-            port=None,
-            groups=[self.security_group.id],
-            description="Studio apps and EFS, within the group",
-            parent=self,
-        )
-        security.rules(
-            f"{name}-studio-self-out",
-            "out",
-            self.security_group,
-            protocols=["-1"],
-            port=None,
-            groups=[self.security_group.id],
-            description="Studio apps and EFS, within the group",
-            parent=self,
-        )
+        self._self_rules(name)
         security.rules(
             f"{name}-studio-central",
             "out",
@@ -175,13 +209,10 @@ class StudioDomain(pulumi.ComponentResource):
         )
         self.runtime_endpoint = self._local_runtime_endpoint(name, args, vpc_id, private_subnet_ids)
 
-        self.bucket_name = self._bucket(name, args.studio_bucket)
-        bucket_arn = self.bucket_name.apply(lambda b: f"arn:aws:s3:::{b}")
-
         self.execution_role = aws.iam.Role(
             f"{name}-execution",
             description=f"SageMaker Studio execution role of {args.domain_name}",
-            assume_role_policy=iam.service_trust("sagemaker.amazonaws.com", args.account_id),
+            assume_role_policy=execution_trust(args.account_id),
             opts=child,
         )
 
@@ -206,6 +237,10 @@ class StudioDomain(pulumi.ComponentResource):
             # `Retain` (default): home directories survive a domain replacement or deletion (the
             # README's clean-up removes them); `Delete`: they go with the domain.
             retention_policy=aws.sagemaker.DomainRetentionPolicyArgs(home_efs_file_system=args.home_efs_on_delete),
+            # Every session of the execution role carries the user profile name as its source
+            # identity: CloudTrail names the person, and the bucket policy's per-person prefix
+            # and the role's S3 statements key on it.
+            domain_settings=aws.sagemaker.DomainDomainSettingsArgs(execution_role_identity_config="USER_PROFILE_NAME"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=network_ready),
         )
         self._execution_policy(name, args, bucket_arn)
@@ -232,6 +267,21 @@ class StudioDomain(pulumi.ComponentResource):
                 "executionRoleArn": self.execution_role.arn,
             }
         )
+
+    def _self_rules(self, name: str) -> None:
+        """Studio's members reach each other only on NFS and the app port range, both ways."""
+        for port_name, first, last in STUDIO_PORTS:
+            for direction, kind in (("in", aws.vpc.SecurityGroupIngressRule), ("out", aws.vpc.SecurityGroupEgressRule)):
+                kind(
+                    f"{name}-studio-{port_name}-{direction}",
+                    security_group_id=self.security_group.id,
+                    ip_protocol="tcp",
+                    from_port=first,
+                    to_port=last,
+                    referenced_security_group_id=self.security_group.id,
+                    description=f"Studio {port_name} ({first}-{last}), within the group",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
 
     def _local_runtime_endpoint(
         self, name: str, args: StudioDomainArgs, vpc_id: pulumi.Input[str], subnet_ids: list[pulumi.Output[str]]
@@ -273,13 +323,16 @@ class StudioDomain(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _bucket(self, name: str, existing: str | None) -> pulumi.Output[str]:
-        """The one bucket Studio may use: configured, or created here private and encrypted."""
+    def _bucket(self, name: str, existing: str | None, force_destroy: bool) -> pulumi.Output[str]:
+        """The one bucket Studio may use: configured, or created here private and encrypted.
+
+        The public access block, the encryption and the policy go on one after the other: S3
+        answers OperationAborted to concurrent changes of a new bucket's settings."""
         if existing:
             return pulumi.Output.from_input(existing)
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(f"{name}-studio", force_destroy=False, opts=child)
-        aws.s3.BucketPublicAccessBlock(
+        bucket = aws.s3.Bucket(f"{name}-studio", force_destroy=force_destroy, opts=child)
+        block = aws.s3.BucketPublicAccessBlock(
             f"{name}-studio",
             bucket=bucket.id,
             block_public_acls=True,
@@ -288,7 +341,7 @@ class StudioDomain(pulumi.ComponentResource):
             restrict_public_buckets=True,
             opts=child,
         )
-        aws.s3.BucketServerSideEncryptionConfiguration(
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-studio",
             bucket=bucket.id,
             rules=[
@@ -298,7 +351,7 @@ class StudioDomain(pulumi.ComponentResource):
                     )
                 )
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
         aws.s3.BucketPolicy(
             f"{name}-studio",
@@ -313,39 +366,83 @@ class StudioDomain(pulumi.ComponentResource):
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}},
                 }
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block, encryption]),
         )
         bucket_name: pulumi.Output[str] = bucket.bucket
         return bucket_name
 
     def _execution_policy(self, name: str, args: StudioDomainArgs, bucket_arn: pulumi.Output[str]) -> None:
+        """This domain only; spaces and private-space apps only the person's own; the person's
+        own prefix of the bucket."""
         prefix = f"arn:aws:sagemaker:{args.region}:{args.account_id}"
         domain_id = self.domain.id
+
+        def arns(kind: str, tail: str = "*") -> pulumi.Output[str]:
+            return pulumi.Output.concat(prefix, f":{kind}/", domain_id, "/", tail)
+
+        owner = {"sagemaker:OwnerUserProfileArn": arns("user-profile", "${sagemaker:UserProfileName}")}
         log_groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:/aws/sagemaker/*"
+        person = pulumi.Output.concat(bucket_arn, f"/{USER_PREFIX}{PERSON}/*")
         aws.iam.RolePolicy(
             f"{name}-execution",
             role=self.execution_role.id,
             policy=iam.document(
                 {
-                    "Sid": "ThisDomainOnly",
+                    "Sid": "ThisDomainReads",
                     "Effect": "Allow",
-                    "Action": DOMAIN_ACTIONS,
-                    "Resource": [
-                        self.domain.arn,
-                        *(
-                            pulumi.Output.concat(prefix, f":{kind}/", domain_id, "/*")
-                            for kind in ("user-profile", "space", "app")
-                        ),
-                    ],
+                    "Action": DOMAIN_READ_ACTIONS,
+                    "Resource": [self.domain.arn, *(arns(kind) for kind in ("user-profile", "space", "app"))],
                 },
                 {"Sid": "Lists", "Effect": "Allow", "Action": LIST_ACTIONS, "Resource": "*"},
-                {"Sid": "BucketList", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
                 {
-                    "Sid": "BucketObjects",
+                    # Studio tags what it creates; tags only while creating.
+                    "Sid": "TagOnCreate",
                     "Effect": "Allow",
-                    "Action": BUCKET_OBJECT_ACTIONS,
-                    "Resource": pulumi.Output.concat(bucket_arn, "/*"),
+                    "Action": "sagemaker:AddTags",
+                    "Resource": [arns("space"), arns("app")],
+                    "Condition": {"Null": {"sagemaker:TaggingAction": "false"}},
                 },
+                {
+                    "Sid": "OwnSpaces",
+                    "Effect": "Allow",
+                    "Action": SPACE_ACTIONS,
+                    "Resource": arns("space"),
+                    "Condition": {
+                        "ArnLike": owner,
+                        "StringEquals": {"sagemaker:SpaceSharingType": ["Private", "Shared"]},
+                    },
+                },
+                {
+                    "Sid": "OwnPrivateSpaceApps",
+                    "Effect": "Allow",
+                    "Action": APP_ACTIONS,
+                    "Resource": arns("app"),
+                    "Condition": {"ArnLike": owner, "StringEquals": {"sagemaker:SpaceSharingType": ["Private"]}},
+                },
+                {
+                    # Shared spaces are open to the domain's users (AWS's model): their apps too.
+                    "Sid": "SharedSpaceApps",
+                    "Effect": "Allow",
+                    "Action": APP_ACTIONS,
+                    "Resource": arns("app"),
+                    "Condition": {"StringEquals": {"sagemaker:SpaceSharingType": ["Shared"]}},
+                },
+                {
+                    # Apps of the person's own profile, outside any space.
+                    "Sid": "OwnProfileApps",
+                    "Effect": "Allow",
+                    "Action": APP_ACTIONS,
+                    "Resource": arns("app", "${sagemaker:UserProfileName}/*"),
+                    "Condition": {"Null": {"sagemaker:OwnerUserProfileArn": "true"}},
+                },
+                {
+                    "Sid": "OwnPrefixList",
+                    "Effect": "Allow",
+                    "Action": "s3:ListBucket",
+                    "Resource": bucket_arn,
+                    "Condition": {"StringLike": {"s3:prefix": [f"{USER_PREFIX}{PERSON}/", f"{USER_PREFIX}{PERSON}/*"]}},
+                },
+                {"Sid": "OwnPrefixObjects", "Effect": "Allow", "Action": BUCKET_OBJECT_ACTIONS, "Resource": person},
                 {
                     "Sid": "Logs",
                     "Effect": "Allow",
@@ -355,3 +452,28 @@ class StudioDomain(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def s3_endpoint_policy(region: str, account_id: str, bucket_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The LOB's S3 gateway endpoint: its bucket, and the AWS-owned buckets Studio reads (read
+    only), for principals of this account; no other bucket."""
+    in_account = {"StringEquals": {"aws:PrincipalAccount": account_id}}
+    owned = [f"arn:aws:s3:::{b}" for b in aws_owned_buckets(region)]
+    return iam.document(
+        {
+            "Sid": "StudioBucket",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": STUDIO_BUCKET_ENDPOINT_ACTIONS,
+            "Resource": [bucket_arn, pulumi.Output.concat(bucket_arn, "/*")],
+            "Condition": in_account,
+        },
+        {
+            "Sid": "AwsOwnedReadOnly",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": AWS_OWNED_ENDPOINT_ACTIONS,
+            "Resource": [r for b in owned for r in (b, f"{b}/*")],
+            "Condition": in_account,
+        },
+    )

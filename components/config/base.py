@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
-from .types import AccountId, AvailabilityZone, Network, Region, RoleArn
+from .types import AccountId, AvailabilityZone, Network, PolicyArn, Region, RoleArn
 
 
 class Model(BaseModel):
@@ -34,6 +34,9 @@ class AwsTarget(Model):
     account_id: AccountId
     profile: str | None = None
     assume_role_arn: RoleArn | None = None
+    # The permissions boundary of every role the program creates (docs/platform.md); default: the
+    # policy bootstrap/ creates, arn:aws:iam::<accountId>:policy/studio-access-boundary-<stack>.
+    permissions_boundary_arn: PolicyArn | None = None
 
     @model_validator(mode="after")
     def _role_in_account(self) -> AwsTarget:
@@ -41,7 +44,16 @@ class AwsTarget(Model):
             raise ValueError(
                 f"assumeRoleArn {self.assume_role_arn} is in another account than accountId {self.account_id}"
             )
+        if self.permissions_boundary_arn and self.permissions_boundary_arn.split(":")[4] != self.account_id:
+            raise ValueError(
+                f"permissionsBoundaryArn {self.permissions_boundary_arn} is in another account than accountId "
+                f"{self.account_id}: a boundary is a managed policy of the roles' own account"
+            )
         return self
+
+    def boundary_arn(self, stack: str) -> str:
+        """The boundary every role of `stack` carries: the configured one, or bootstrap/'s."""
+        return self.permissions_boundary_arn or f"arn:aws:iam::{self.account_id}:policy/studio-access-boundary-{stack}"
 
 
 class Zoned(Model):

@@ -30,6 +30,9 @@ class LobConfig(VpcLayout):
     # deleted: kept (`Retain`, the safe default; its mount targets then hold the subnets, so
     # `pulumi destroy` stops until it is removed by hand) or deleted with it (`Delete`).
     home_efs_on_delete: Literal["Retain", "Delete"] = "Retain"
+    # Empty the bucket this stack creates when the stack is destroyed (S3 refuses to delete a
+    # bucket with objects in it). Off by default: the notebooks' data is kept unless asked.
+    studio_bucket_force_destroy: bool = False
 
     @model_validator(mode="after")
     def _lob_rules(self) -> LobConfig:
@@ -41,6 +44,11 @@ class LobConfig(VpcLayout):
             problems.append(f"sharedStack {self.shared_stack} is not a stack of project {PROJECT}")
         if self.studio_bucket is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", self.studio_bucket):
             problems.append(f"studioBucket {self.studio_bucket!r} is not a valid S3 bucket name")
+        if self.studio_bucket is not None and self.studio_bucket_force_destroy:
+            problems.append(
+                "studioBucketForceDestroy empties only the bucket this stack creates; "
+                "a configured studioBucket is never emptied by it (remove one of the two)"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return self

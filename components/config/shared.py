@@ -16,6 +16,7 @@ from .types import (
     LobName,
     Network,
     OrganizationArn,
+    RoleArn,
     RoleName,
     SageMakerName,
     StackName,
@@ -105,9 +106,48 @@ class ApiConfig(Model):
     throttling_rate_limit: float = Field(default=10.0, gt=0, le=10000)
     throttling_burst_limit: int = Field(default=20, ge=1, le=5000)
     execution_logging_level: Literal["ERROR", "INFO", "OFF"] = "ERROR"
-    # API Gateway's account-wide CloudWatch role (needed for execution logs). Set to false when
-    # another stack of this account and region already manages `aws.apigateway.Account`.
-    manage_account_logging_role: bool = True
+    # API Gateway's CloudWatch role is ONE setting per account and region, used by every REST API
+    # there for execution and access logs; this stack's access logs are always on, so it is always
+    # needed. `manage`: this stack sets it to a role of its own, replacing whatever role was set
+    # (other APIs of the account then log through this one) and keeping it on destroy;
+    # `existing`: a role is already set, named in accountLoggingRoleArn. No default: replacing
+    # an account-wide setting is the operator's choice (docs/platform.md).
+    account_logging_role: Literal["manage", "existing"] | None = None
+    account_logging_role_arn: RoleArn | None = None
+    # Replaced by accountLoggingRole; read only to say so.
+    manage_account_logging_role: bool | None = None
+
+    @model_validator(mode="after")
+    def _account_logging_role(self) -> ApiConfig:
+        problem = None
+        choice, arn = self.account_logging_role, self.account_logging_role_arn
+        if self.manage_account_logging_role is not None:
+            problem = (
+                "manageAccountLoggingRole was replaced by accountLoggingRole: `manage` (this stack sets API "
+                "Gateway's account-wide CloudWatch role) or `existing` with accountLoggingRoleArn (see docs/platform.md)"
+            )
+        elif choice is None:
+            problem = (
+                "accountLoggingRole is required: `manage` (this stack sets API Gateway's CloudWatch role for the "
+                "whole account and region, replacing any role set there) or `existing` (a role is already set: "
+                "name it in accountLoggingRoleArn); the stage's access logs fail without one, whatever "
+                "executionLoggingLevel says (docs/platform.md)"
+            )
+        elif choice == "existing" and arn is None:
+            problem = (
+                "accountLoggingRole existing needs accountLoggingRoleArn: the role already set in API Gateway's "
+                "settings of this account and region (`aws apigateway get-account`), as confirmation; without a "
+                "role the stage's access logs fail, whatever executionLoggingLevel says"
+            )
+        elif choice == "manage" and arn is not None:
+            problem = "accountLoggingRoleArn is only for accountLoggingRole existing; `manage` creates its own role"
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def manages_account_logging_role(self) -> bool:
+        return self.account_logging_role == "manage"
 
 
 class AccessConfig(VpcLayout):
@@ -129,7 +169,8 @@ class AccessConfig(VpcLayout):
     cache_ttl_seconds: int = Field(default=60, ge=0, le=3600)
     log_retention_days: int = 30
     table_deletion_protection: bool = True
-    api: ApiConfig = ApiConfig()
+    # Validated also when absent (from {}): accountLoggingRole has no default.
+    api: ApiConfig = Field(default_factory=dict, validate_default=True)
 
     @field_validator("log_retention_days")
     @classmethod
@@ -283,12 +324,22 @@ class SharedStackConfig(Model):
     aws: AwsTarget
     tags: dict[str, str] = {}
     hub: HubConfig = HubConfig()
-    access: AccessConfig = AccessConfig()
+    access: AccessConfig = Field(default_factory=dict, validate_default=True)  # access.api has a required key
     ram: RamConfig = RamConfig()
     lobs: list[LobEntry] = Field(min_length=1)
     identity: IdentityConfig = IdentityConfig()
     users: list[UserEntry] = []
     on_prem: OnPremConfig = OnPremConfig()
+
+    @model_validator(mode="after")
+    def _logging_role_in_account(self) -> SharedStackConfig:
+        arn = self.access.api.account_logging_role_arn
+        if arn and arn.split(":")[4] != self.aws.account_id:
+            raise ValueError(
+                f"access.api.accountLoggingRoleArn {arn} is in another account than aws.accountId "
+                f"{self.aws.account_id}: API Gateway's CloudWatch role is a role of its own account"
+            )
+        return self
 
     @model_validator(mode="after")
     def _on_prem_is_routed(self) -> SharedStackConfig:

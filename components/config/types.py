@@ -75,6 +75,7 @@ QualifiedStackName = Annotated[
     str, pattern(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", "org/project/stack name")
 ]
 RoleArn = Annotated[str, pattern(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+", "IAM role ARN")]
+PolicyArn = Annotated[str, pattern(r"arn:aws[a-z-]*:iam::\d{12}:policy/[\w+=,.@/-]+", "IAM managed policy ARN")]
 RoleName = Annotated[str, pattern(names.IAM_ROLE_NAME, "IAM role name")]
 OrganizationArn = Annotated[
     str, pattern(r"arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}", "organization ARN")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from components.access_api import ApiSettings, PrivateApi, PrivateApiArgs
 from tests.components.conftest import ACCOUNT, REGION, Graph, Parent, new_graph, statements
 
@@ -98,7 +100,7 @@ def test_deployment_is_redone_when_what_it_serves_changes(graph: Graph) -> None:
     assert changed.inputs["triggers"] != deployment.inputs["triggers"]
 
 
-def test_account_logging_role_for_execution_logs_first(graph: Graph) -> None:
+def test_account_logging_role_gets_what_api_gateway_documents(graph: Graph) -> None:
     graph.build(_api)
     account = graph.one("aws:apigateway/account:Account", "access-apigateway-account")
     role = graph.one("aws:iam/role:Role", "access-apigateway-logs")
@@ -106,21 +108,43 @@ def test_account_logging_role_for_execution_logs_first(graph: Graph) -> None:
     assert statements(role.inputs["assumeRolePolicy"]) == [
         {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ]
-    (groups,) = [
-        s
-        for s in statements(graph.one("aws:iam/rolePolicy:RolePolicy", "access-apigateway-logs").inputs["policy"])
-        if s["Sid"] == "ExecutionLogs"
+    (push,) = statements(graph.one("aws:iam/rolePolicy:RolePolicy", "access-apigateway-logs").inputs["policy"])
+    # AmazonAPIGatewayPushToCloudWatchLogs' actions, on every log group of the account in this region:
+    # the role is account-wide, and the stage's access log group is not an execution log group.
+    assert sorted(push["Action"]) == [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:FilterLogEvents",
+        "logs:GetLogEvents",
+        "logs:PutLogEvents",
     ]
-    prefix = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:API-Gateway-Execution-Logs_*"
-    assert groups["Resource"] == [prefix, f"{prefix}:*"]
-    assert account.urn in graph.one("aws:apigateway/stage:Stage", "access-api").dependencies
+    groups = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"
+    assert push["Resource"] == [groups, f"{groups}:log-stream:*"]
+    access_logs = graph.one("aws:cloudwatch/logGroup:LogGroup", "access-api-access").outputs["arn"]
+    assert access_logs.startswith(f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:")
 
 
-def test_no_account_role_when_left_to_someone_else(graph: Graph) -> None:
-    graph.build(lambda: _api(settings=replace(SETTINGS, manage_account_logging_role=False)))
-    assert graph.of_type("aws:apigateway/account:Account") == []
-
-
-def test_no_account_role_when_execution_logging_is_off(graph: Graph) -> None:
-    graph.build(lambda: _api(settings=replace(SETTINGS, execution_logging_level="OFF")))
-    assert graph.of_type("aws:apigateway/account:Account") == []
+@pytest.mark.parametrize("level", ["OFF", "ERROR", "INFO"])
+@pytest.mark.parametrize("manage", [True, False])
+def test_every_logging_combination_has_the_account_role_before_the_stage(level: str, manage: bool) -> None:
+    """Access logs are always on and need the account role whatever the execution log level: with
+    `manage` the stage and its method settings wait for the Account setting; without it (the config
+    made the operator name the role already set) nothing here touches the account setting."""
+    graph = new_graph()
+    graph.build(
+        lambda: _api(settings=replace(SETTINGS, execution_logging_level=level, manage_account_logging_role=manage))
+    )
+    stage = graph.one("aws:apigateway/stage:Stage", "access-api")
+    assert stage.inputs["accessLogSettings"]["destinationArn"]
+    settings = graph.one("aws:apigateway/methodSettings:MethodSettings", "access-api")
+    assert settings.inputs["settings"]["loggingLevel"] == level
+    accounts = graph.of_type("aws:apigateway/account:Account")
+    roles = [r for r in graph.of_type("aws:iam/role:Role") if r.name == "access-apigateway-logs"]
+    if manage:
+        (account,) = accounts
+        assert account.urn in stage.dependencies and account.urn in settings.dependencies
+        assert len(roles) == 1
+    else:
+        assert accounts == [] and roles == []

@@ -9,7 +9,7 @@ from typing import Any
 from components.network_hub import ENDPOINTS
 from components.studio_domain import StudioDomain, StudioDomainArgs
 from components.vpc import VpcLayout
-from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, Graph, by_sid, statements
+from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, Graph, by_sid, new_graph, statements
 
 RULE_IDS = {key: f"rslvr-rr-{index:017d}" for index, key in enumerate(ENDPOINTS)}
 ARGS = StudioDomainArgs(
@@ -63,8 +63,26 @@ def test_studio_group_goes_out_only_to_the_hub_s3_and_itself(graph: Graph) -> No
         )
         for r in graph.rules(SG_OUT, group)
     )
-    assert egress == sorted([("-1", None, group.id), ("tcp", 443, "10.60.0.0/16"), ("tcp", 443, prefix_list)])
-    assert [(r["ipProtocol"], r["referencedSecurityGroupId"]) for r in graph.rules(SG_IN, group)] == [("-1", group.id)]
+    assert egress == sorted(
+        [
+            ("tcp", 2049, group.id),
+            ("tcp", 8192, group.id),
+            ("tcp", 443, "10.60.0.0/16"),
+            ("tcp", 443, prefix_list),
+        ]
+    )
+
+
+def test_studio_members_reach_each_other_only_on_nfs_and_the_app_ports(graph: Graph) -> None:
+    graph.build(_studio)
+    group = graph.one(SG, "red-studio")
+    for kind in (SG_IN, SG_OUT):
+        own = [r for r in graph.rules(kind, group) if r.get("referencedSecurityGroupId") == group.id]
+        assert sorted((r["ipProtocol"], r["fromPort"], r["toPort"]) for r in own) == [
+            ("tcp", 2049, 2049),
+            ("tcp", 8192, 65535),
+        ]
+    assert all(r["ipProtocol"] != "-1" for r in graph.rules(SG_IN, group) + graph.rules(SG_OUT, group))
 
 
 def test_every_shared_rule_associated_after_the_share(graph: Graph) -> None:
@@ -105,20 +123,88 @@ def test_execution_role_is_least_privilege(graph: Graph) -> None:
         {
             "Effect": "Allow",
             "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
+            # SageMaker sets the user profile name as source identity (ExecutionRoleIdentityConfig).
+            "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
             "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
         }
     ]
     found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
     domain = graph.one(DOMAIN, "red-domain")
     prefix = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-    assert found["ThisDomainOnly"]["Resource"] == [
+    assert found["ThisDomainReads"]["Resource"] == [
         domain.outputs["arn"],
         *(f"{prefix}:{kind}/{domain.id}/*" for kind in ("user-profile", "space", "app")),
     ]
-    bucket = graph.one("aws:s3/bucket:Bucket", "red-studio").outputs["bucket"]
-    assert found["BucketObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/*"
+    assert all(a.startswith(("sagemaker:Describe", "sagemaker:List")) for a in found["ThisDomainReads"]["Action"])
     assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["Lists"]
+
+
+def test_the_domain_names_the_person_on_the_execution_roles_sessions(graph: Graph) -> None:
+    graph.build(_studio)
+    domain = graph.one(DOMAIN, "red-domain").inputs
+    assert domain["domainSettings"] == {"executionRoleIdentityConfig": "USER_PROFILE_NAME"}
+
+
+def test_spaces_and_private_apps_change_only_for_their_owner(graph: Graph) -> None:
+    graph.build(_studio)
+    found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
+    domain = graph.one(DOMAIN, "red-domain")
+    caller = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:user-profile/{domain.id}/${{sagemaker:UserProfileName}}"
+    writes = {"sagemaker:CreateSpace", "sagemaker:UpdateSpace", "sagemaker:DeleteSpace"}
+    apps = {"sagemaker:CreateApp", "sagemaker:DeleteApp"}
+    for sid, statement in found.items():
+        actions = set(statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+        condition = statement.get("Condition", {})
+        if actions & writes:
+            # Only the caller's own spaces (private or shared): another person's are not theirs to change.
+            assert sid == "OwnSpaces" and actions == writes
+            assert condition["ArnLike"] == {"sagemaker:OwnerUserProfileArn": caller}
+        if actions & apps and sid != "OwnProfileApps":
+            sharing = condition["StringEquals"]["sagemaker:SpaceSharingType"]
+            # A private space's apps: only its owner; a shared space's: the domain's users (AWS's model).
+            assert (sharing, condition.get("ArnLike")) in (
+                (["Private"], {"sagemaker:OwnerUserProfileArn": caller}),
+                (["Shared"], None),
+            ), sid
+    profile_apps = found["OwnProfileApps"]
+    assert (
+        profile_apps["Resource"]
+        == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:app/{domain.id}/${{sagemaker:UserProfileName}}/*"
+    )
+    assert profile_apps["Condition"] == {"Null": {"sagemaker:OwnerUserProfileArn": "true"}}
+    assert found["TagOnCreate"]["Condition"] == {"Null": {"sagemaker:TaggingAction": "false"}}
+
+
+def test_each_person_reaches_only_their_own_prefix_of_the_bucket(graph: Graph) -> None:
+    graph.build(_studio)
+    found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
+    bucket = graph.one("aws:s3/bucket:Bucket", "red-studio").outputs["bucket"]
+    assert found["OwnPrefixObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/users/${{aws:SourceIdentity}}/*"
+    assert found["OwnPrefixList"]["Resource"] == f"arn:aws:s3:::{bucket}"
+    assert found["OwnPrefixList"]["Condition"] == {
+        "StringLike": {"s3:prefix": ["users/${aws:SourceIdentity}/", "users/${aws:SourceIdentity}/*"]}
+    }
+    s3 = [s for s in found.values() if any(a.startswith("s3:") for a in s["Action"] if isinstance(s["Action"], list))]
+    s3 += [s for s in found.values() if isinstance(s["Action"], str) and s["Action"].startswith("s3:")]
+    assert {s["Sid"] for s in s3} == {"OwnPrefixList", "OwnPrefixObjects"}
+
+
+def test_the_s3_endpoint_admits_the_lobs_bucket_and_aws_owned_buckets_only(graph: Graph) -> None:
+    graph.build(_studio)
+    endpoint = graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "red-s3").inputs
+    bucket = graph.one("aws:s3/bucket:Bucket", "red-studio").outputs["bucket"]
+    own, owned = statements(endpoint["policy"])
+    in_account = {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}
+    assert own["Resource"] == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    assert own["Condition"] == owned["Condition"] == in_account
+    assert owned["Action"] == ["s3:GetObject", "s3:ListBucket"]  # read only: nothing leaves through them
+    assert owned["Resource"] == [
+        "arn:aws:s3:::jumpstart-cache-prod-us-east-1",
+        "arn:aws:s3:::jumpstart-cache-prod-us-east-1/*",
+        "arn:aws:s3:::jumpstart-private-cache-prod-us-east-1",
+        "arn:aws:s3:::jumpstart-private-cache-prod-us-east-1/*",
+    ]
+    assert all(not a.endswith("*") for s in (own, owned) for a in s["Action"])
 
 
 def test_created_bucket_is_private_encrypted_and_tls_only(graph: Graph) -> None:
@@ -131,9 +217,30 @@ def test_created_bucket_is_private_encrypted_and_tls_only(graph: Graph) -> None:
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
+def test_bucket_settings_go_on_one_after_the_other(graph: Graph) -> None:
+    # S3 answers OperationAborted to concurrent changes of a new bucket: block, then encryption, then policy.
+    graph.build(_studio)
+    block = graph.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "red-studio")
+    sse_type = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    encryption = graph.one(sse_type, "red-studio")
+    policy = graph.one("aws:s3/bucketPolicy:BucketPolicy", "red-studio")
+    assert block.urn in encryption.dependencies
+    assert {block.urn, encryption.urn} <= set(policy.dependencies)
+
+
+def test_the_bucket_is_emptied_on_destroy_only_when_asked(graph: Graph) -> None:
+    graph.build(_studio)
+    assert graph.one("aws:s3/bucket:Bucket", "red-studio").inputs["forceDestroy"] is False
+    other = new_graph()
+    other.build(lambda: _studio(studio_bucket_force_destroy=True))
+    assert other.one("aws:s3/bucket:Bucket", "red-studio").inputs["forceDestroy"] is True
+
+
 def test_a_given_bucket_is_used_instead_of_a_new_one(graph: Graph) -> None:
     graph.build(lambda: _studio(studio_bucket="team-red-data", home_efs_on_delete="Delete"))
     assert graph.of_type("aws:s3/bucket:Bucket") == []
     found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
-    assert found["BucketList"]["Resource"] == "arn:aws:s3:::team-red-data"
+    assert found["OwnPrefixList"]["Resource"] == "arn:aws:s3:::team-red-data"
+    (own, _) = statements(graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "red-s3").inputs["policy"])
+    assert own["Resource"] == ["arn:aws:s3:::team-red-data", "arn:aws:s3:::team-red-data/*"]
     assert graph.one(DOMAIN, "red-domain").inputs["retentionPolicy"] == {"homeEfsFileSystem": "Delete"}

@@ -21,6 +21,8 @@ def test_the_projects_own_stack_files_are_valid():
 
 def test_defaults_reproduce_the_sample(project):
     project.edit("shared", lambda c: [c.pop(k) for k in ("studio-access:hub", "studio-access:access")])
+    # The one key without a default (replacing API Gateway's account-wide role is a choice).
+    project.edit("shared", lambda c: c.update({"studio-access:access": {"api": {"accountLoggingRole": "manage"}}}))
     cfg = project.load("shared").config
     assert str(cfg.hub.vpc_cidr) == "10.0.0.0/16"
     assert [str(s) for s in cfg.hub.private_subnets] == ["10.0.8.0/21", "10.0.16.0/21"]

@@ -187,8 +187,8 @@ BREACHES = [
     (
         "sg-no-internet-ingress",
         "lob-a",
-        "lob-a-studio-self-in-all-0",
-        _set(INGRESS_RULE, "lob-a-studio-self-in", cidrIpv6="::/0", referencedSecurityGroupId=None),
+        "lob-a-studio-nfs-in",
+        _set(INGRESS_RULE, "lob-a-studio-nfs-in", cidrIpv6="::/0", referencedSecurityGroupId=None),
     ),
     (
         "sg-public-ingress-bastion-only",

@@ -109,7 +109,12 @@ def test_execution_logging_has_the_account_cloudwatch_role_first(shared):
 
 
 def test_account_logging_role_can_be_left_to_someone_else(project):
-    project.edit("shared", lambda c: c["studio-access:access"]["api"].update(manageAccountLoggingRole=False))
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:access"]["api"].update(
+            accountLoggingRole="existing", accountLoggingRoleArn="arn:aws:iam::111111111111:role/apigw-logs"
+        ),
+    )
     result = project.plan(["shared"])["shared"]
     assert resources(result, "aws:apigateway/account:Account") == []
 

@@ -94,10 +94,19 @@ def test_studio_security_group_egress_only_where_studio_must_go(lob):
         for r in out
     )
     assert peers == sorted(
-        [("-1", None, group.id), ("tcp", 443, "10.0.0.0/16"), ("tcp", 443, s3.outputs["prefixListId"])]
+        [
+            ("tcp", 2049, group.id),
+            ("tcp", 8192, group.id),
+            ("tcp", 443, "10.0.0.0/16"),
+            ("tcp", 443, s3.outputs["prefixListId"]),
+        ]
     )
     ins = [r.inputs for r in resources(result, SG_IN) if r.inputs["securityGroupId"] == group.id]
-    assert [(r["ipProtocol"], r["referencedSecurityGroupId"]) for r in ins] == [("-1", group.id)]
+    # Within the group, NFS to the home EFS and Studio's app port range only, never every port.
+    assert sorted((r["ipProtocol"], r["fromPort"], r["toPort"], r["referencedSecurityGroupId"]) for r in ins) == [
+        ("tcp", 2049, 2049, group.id),
+        ("tcp", 8192, 65535, group.id),
+    ]
     assert not any("cidrIpv4" in r for r in ins)
 
 
@@ -113,7 +122,7 @@ def test_execution_role_is_least_privilege(lob):
         {
             "Effect": "Allow",
             "Principal": {"Service": "sagemaker.amazonaws.com"},
-            "Action": "sts:AssumeRole",
+            "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
             "Condition": {"StringEquals": {"aws:SourceAccount": result.outputs["accountId"]}},
         }
     ]
@@ -126,9 +135,9 @@ def test_execution_role_is_least_privilege(lob):
     for s in statements.values():
         actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
         assert all(a != "*" and not a.endswith(":*") for a in actions), s
-    assert statements["BucketList"]["Resource"] == f"arn:aws:s3:::{bucket}"
-    assert statements["BucketObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/*"
-    domain_resources = statements["ThisDomainOnly"]["Resource"]
+    assert statements["OwnPrefixList"]["Resource"] == f"arn:aws:s3:::{bucket}"
+    assert statements["OwnPrefixObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/users/${{aws:SourceIdentity}}/*"
+    domain_resources = statements["ThisDomainReads"]["Resource"]
     assert domain_resources[0] == domain.outputs["arn"]
     assert all(domain.id in r for r in domain_resources)
     # Only list calls (which IAM cannot scope) use "*".
@@ -203,7 +212,12 @@ def test_configured_bucket_is_used_instead_of_a_new_one(project):
     statements = {
         s["Sid"]: s for s in _statements(one(lob, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution").inputs["policy"])
     }
-    assert statements["BucketList"]["Resource"] == "arn:aws:s3:::acme-lob-a-studio"
+    assert statements["OwnPrefixList"]["Resource"] == "arn:aws:s3:::acme-lob-a-studio"
+    endpoint = one(lob, "aws:ec2/vpcEndpoint:VpcEndpoint", "lob-a-s3").inputs
+    assert _statements(endpoint["policy"])[0]["Resource"] == [
+        "arn:aws:s3:::acme-lob-a-studio",
+        "arn:aws:s3:::acme-lob-a-studio/*",
+    ]
 
 
 def test_home_file_system_is_kept_unless_the_lob_asks_to_delete_it(lob, project):
@@ -220,3 +234,57 @@ def test_home_file_system_is_kept_unless_the_lob_asks_to_delete_it(lob, project)
 def test_home_file_system_policy_is_one_of_sagemakers_two(project):
     project.edit("lob-a", lambda c: c["studio-access:lob"].update(homeEfsOnDelete="delete"))
     assert [k for _, k, _ in project.problems("lob-a")] == ["studio-access:lob.homeEfsOnDelete"]
+
+
+def test_the_domain_sets_the_user_profile_name_as_source_identity(lob):
+    name, result = lob
+    domain = one(result, "aws:sagemaker/domain:Domain", f"{name}-domain").inputs
+    assert domain["domainSettings"]["executionRoleIdentityConfig"] == "USER_PROFILE_NAME"
+
+
+def test_the_s3_endpoint_admits_only_the_lobs_bucket_and_aws_owned_buckets(lob):
+    name, result = lob
+    endpoint = one(result, "aws:ec2/vpcEndpoint:VpcEndpoint", f"{name}-s3").inputs
+    bucket = result.outputs["studioBucket"]
+    buckets = sorted({r.split(":::")[1].split("/")[0] for s in _statements(endpoint["policy"]) for r in s["Resource"]})
+    assert buckets == sorted([bucket, "jumpstart-cache-prod-us-east-1", "jumpstart-private-cache-prod-us-east-1"])
+    assert all(
+        s["Condition"] == {"StringEquals": {"aws:PrincipalAccount": result.outputs["accountId"]}}
+        for s in _statements(endpoint["policy"])
+    )
+
+
+def test_the_studio_bucket_is_kept_on_destroy_unless_the_lob_asks(lob, project):
+    name, result = lob
+    assert one(result, "aws:s3/bucket:Bucket", f"{name}-studio").inputs["forceDestroy"] is False
+    project.edit("lob-a", lambda c: c["studio-access:lob"].update(studioBucketForceDestroy=True))
+    planned = project.plan(["lob-a"])["lob-a"]
+    assert one(planned, "aws:s3/bucket:Bucket", "lob-a-studio").inputs["forceDestroy"] is True
+
+
+def test_force_destroy_is_refused_for_a_bucket_the_stack_does_not_create(project):
+    project.edit(
+        "lob-a", lambda c: c["studio-access:lob"].update(studioBucket="acme-data", studioBucketForceDestroy=True)
+    )
+    [(_, key, message)] = project.problems("lob-a")
+    assert key == "studio-access:lob" and "studioBucketForceDestroy" in message
+
+
+def test_every_role_carries_the_stacks_permissions_boundary(planned):
+    for stack, result in planned.items():
+        account = result.outputs["accountId"]
+        roles = resources(result, "aws:iam/role:Role")
+        assert roles, stack
+        for role in roles:
+            expected = f"arn:aws:iam::{account}:policy/studio-access-boundary-{stack}"
+            assert role.inputs.get("permissionsBoundary") == expected, (stack, role.name)
+
+
+def test_a_configured_permissions_boundary_is_used_instead(project):
+    arn = "arn:aws:iam::222222222222:policy/org/ml-platform-boundary"
+    project.edit("lob-a", lambda c: c["studio-access:aws"].update(permissionsBoundaryArn=arn))
+    lob = project.plan(["lob-a"])["lob-a"]
+    assert {r.inputs["permissionsBoundary"] for r in resources(lob, "aws:iam/role:Role")} == {arn}
+    project.edit("lob-a", lambda c: c["studio-access:aws"].update(permissionsBoundaryArn=arn.replace("2222", "9999")))
+    [(_, key, message)] = project.problems("lob-a")
+    assert key == "studio-access:aws" and "another account" in message
