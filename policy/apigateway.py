@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from ._props import get, strings
 from .iam_documents import covers_action, documents, effect, endpoint_binding_problem
-from .model import MANDATORY, Props, Rule
+from .model import MANDATORY, Props, Resource, Rule
 from .resource_types import METHOD, METHOD_SETTINGS, REST_API, REST_API_POLICY, STAGE
 
 INVOKE_ACTION: Final = "execute-api:Invoke"
@@ -81,4 +82,41 @@ API_AUTHORIZERS_LOGS_TRACING: Final = Rule(
     resource_check=check_api_methods_and_stages,
 )
 
-RULES: Final = (API_PRIVATE_SOURCE_VPCE, API_AUTHORIZERS_LOGS_TRACING)
+API_GATEWAY_ACCOUNT: Final = "aws:apigateway/account:Account"
+# A stage's logging settings need the account's CloudWatch role first (its access logs, whatever
+# the execution log level): these wait for the Account setting when the stack manages it.
+_NEEDS_LOGGING_ROLE: Final = (STAGE, METHOD_SETTINGS)
+
+
+def check_account_logging_role_first(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
+    """In a stack that sets API Gateway's account CloudWatch role, stages and method settings wait for it."""
+    accounts = [r for r in resources if r.type == API_GATEWAY_ACCOUNT]
+    if not accounts:
+        return []
+    found = []
+    for r in resources:
+        if r.type not in _NEEDS_LOGGING_ROLE:
+            continue
+        missing = [a for a in accounts if a.urn not in r.dependencies]
+        if missing:
+            found.append(
+                (
+                    r,
+                    f"does not depend on {missing[0].name} (API Gateway's account CloudWatch role): created first, "
+                    'it fails with "CloudWatch Logs role ARN must be set in account settings"',
+                )
+            )
+    return found
+
+
+API_ACCOUNT_LOGGING_ROLE_FIRST: Final = Rule(
+    name="api-account-logging-role-first",
+    issue=2,
+    enforcement=MANDATORY,
+    description="In a stack that sets API Gateway's account CloudWatch role (aws.apigateway.Account), every stage "
+    "and method settings resource depends on it.",
+    guards="a first deploy whose stage fails because its access logs need the account role not yet set",
+    stack_check=check_account_logging_role_first,
+)
+
+RULES: Final = (API_PRIVATE_SOURCE_VPCE, API_AUTHORIZERS_LOGS_TRACING, API_ACCOUNT_LOGGING_ROLE_FIRST)

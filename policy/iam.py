@@ -215,9 +215,38 @@ IAM_PRESIGN_SOURCE_VPCE: Final = Rule(
     resource_check=check_iam_presign_source_vpce,
 )
 
+# --------------------------------------------------------------------------- 9: every role bounded
+
+_POLICY_ARN: Final = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/\S+$")
+
+
+def check_iam_role_boundary(resource_type: str, props: Props) -> list[str]:
+    """Every role carries a permissions boundary (a managed policy ARN): bootstrap/'s CI roles may
+    create roles only with it, and it caps what any role of the program can do."""
+    if resource_type != ROLE:
+        return []
+    boundary = get(props, "permissionsBoundary")
+    if not isinstance(boundary, str) or not _POLICY_ARN.match(boundary):
+        return [
+            f"permissionsBoundary is {boundary or 'unset'}: a role without the stack's boundary can be given any "
+            "permission (aws.permissionsBoundaryArn, default bootstrap/'s studio-access-boundary-<stack>)"
+        ]
+    return []
+
+
+IAM_ROLE_PERMISSIONS_BOUNDARY: Final = Rule(
+    name="iam-role-permissions-boundary",
+    issue=9,
+    enforcement=MANDATORY,
+    description="Every IAM role carries a permissions boundary (a managed policy ARN).",
+    guards="a role created by the deploy path that grants itself or others administrator rights",
+    resource_check=check_iam_role_boundary,
+)
+
 RULES: Final = (
     IAM_NO_WILDCARD_ACTIONS,
     IAM_SENSITIVE_ACTIONS_SCOPED,
     IAM_TRUST_SPECIFIC_PRINCIPALS,
     IAM_PRESIGN_SOURCE_VPCE,
+    IAM_ROLE_PERMISSIONS_BOUNDARY,
 )

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import apigateway, cloudwatch, cognito, dynamodb, iam, lambda_, network, ram, sagemaker
+from . import apigateway, cloudwatch, cognito, dynamodb, iam, lambda_, network, ram, s3, sagemaker
 from .model import ADVISORY, MANDATORY, Resource, Rule
 
 __all__ = ["ADVISORY", "KEYED_TAGS", "MANDATORY", "MODULES", "RULES", "Resource", "Rule"]
 
 # Promise by promise (the numbers of the rules table): the pack's order.
-MODULES: Final = (apigateway, lambda_, dynamodb, iam, sagemaker, network, cognito, cloudwatch, ram)
+MODULES: Final = (apigateway, lambda_, dynamodb, iam, sagemaker, network, s3, cognito, cloudwatch, ram)
 
 RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 

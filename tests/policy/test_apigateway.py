@@ -7,7 +7,7 @@ import json
 import pytest
 
 from policy.resource_types import METHOD, METHOD_SETTINGS, REST_API, REST_API_POLICY, STAGE
-from tests.policy.support import VPCE, check, doc
+from tests.policy.support import VPCE, by_name, check, doc, res
 
 API_POLICY = doc(
     {
@@ -142,3 +142,40 @@ def test_stages_need_access_logs_and_tracing():
     assert check(name, STAGE, good) == []
     problems = check(name, STAGE, {"stageName": "dev"})
     assert len(problems) == 2 and "access logs" in problems[0] and "X-Ray" in problems[1]
+
+
+# --------------------------------------------------------------------------- the account role first
+
+ACCOUNT_TYPE = "aws:apigateway/account:Account"
+
+
+def check_stack(name, resources):
+    stack_check = by_name(name).stack_check
+    assert stack_check is not None, f"{name} is a resource rule"
+    return stack_check(resources)
+
+
+def _logging_stack(*, stage_deps: tuple[str, ...], settings_deps: tuple[str, ...], with_account: bool = True):
+    account = res(ACCOUNT_TYPE, "apigateway-account", {"cloudwatchRoleArn": "arn:aws:iam::111111111111:role/logs"})
+    stage = res(STAGE, "api", {"stageName": "dev"}, deps=stage_deps)
+    settings = res(METHOD_SETTINGS, "api", {"methodPath": "*/*"}, deps=settings_deps)
+    return ([account] if with_account else []) + [stage, settings], account.urn
+
+
+def test_stages_that_wait_for_the_account_role_pass():
+    urn = res(ACCOUNT_TYPE, "apigateway-account", {}).urn
+    resources, _ = _logging_stack(stage_deps=(urn,), settings_deps=(urn,))
+    assert check_stack("api-account-logging-role-first", resources) == []
+
+
+def test_a_stage_before_the_account_role_fails():
+    urn = res(ACCOUNT_TYPE, "apigateway-account", {}).urn
+    resources, _ = _logging_stack(stage_deps=(), settings_deps=(urn,))
+    [(resource, message)] = check_stack("api-account-logging-role-first", resources)
+    assert resource.type == STAGE and "CloudWatch Logs role ARN must be set" in message
+
+
+def test_without_an_account_setting_in_the_stack_nothing_is_asked():
+    # `existing`: the role is already set outside the stack (the config makes the operator name it).
+    resources, _ = _logging_stack(stage_deps=(), settings_deps=(), with_account=False)
+    assert check_stack("api-account-logging-role-first", resources) == []

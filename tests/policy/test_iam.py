@@ -164,3 +164,15 @@ def test_presign_bound_to_endpoints_passes_and_unbound_fails():
         "Condition": {"StringNotEquals": {"aws:SourceVpce": VPCE}},
     }
     assert check(name, ROLE_POLICY, {"policy": doc(unbound, deny)}) == []
+
+
+# --------------------------------------------------------------------------- every role bounded
+
+
+def test_roles_with_a_permissions_boundary_pass_and_without_fail():
+    trust = doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    bounded = {"assumeRolePolicy": trust, "permissionsBoundary": "arn:aws:iam::111111111111:policy/boundary"}
+    assert check("iam-role-permissions-boundary", ROLE, bounded) == []
+    [problem] = check("iam-role-permissions-boundary", ROLE, {"assumeRolePolicy": trust})
+    assert "permissionsBoundary is unset" in problem
+    assert check("iam-role-permissions-boundary", ROLE, bounded | {"permissionsBoundary": "boundary"})

@@ -219,7 +219,45 @@ BREACHES = [
     ("log-group-retention", "shared", "access-api-access", _drop(LOG_GROUP, "access-api-access", "retentionInDays")),
     ("ram-org-share-internal", "shared", "hub-share", _org_share(True)),
     ("tgw-auto-accept-named-principals", "shared", "hub-tgw", _org_share(False)),
+    # issue 14, the platform part
+    ("api-account-logging-role-first", "shared", "access-api", lambda rs: _without_account_dependency(rs, STAGE)),
+    (
+        "iam-role-permissions-boundary",
+        "lob-a",
+        "lob-a-execution",
+        _drop(ROLE, "lob-a-execution", "permissionsBoundary"),
+    ),
+    (
+        "sagemaker-execution-identity",
+        "lob-a",
+        "lob-a-domain",
+        _set(DOMAIN, "lob-a-domain", domainSettings={"executionRoleIdentityConfig": "DISABLED"}),
+    ),
+    (
+        "sagemaker-private-spaces",
+        "lob-a",
+        "lob-a-execution",
+        _policy(ROLE_POLICY, "lob-a-execution", "policy", lambda d: _statement(d, "OwnSpaces").pop("Condition")),
+    ),
+    (
+        "studio-sg-ports",
+        "lob-a",
+        "lob-a-studio-apps-in",
+        _set(INGRESS_RULE, "lob-a-studio-apps-in", ipProtocol="-1", fromPort=None, toPort=None),
+    ),
+    (
+        "s3-gateway-named-buckets",
+        "lob-a",
+        "lob-a-s3",
+        _policy(VPC_ENDPOINT, "lob-a-s3", "policy", lambda d: _statement(d, "StudioBucket").update(Resource="*")),
+    ),
 ]
+
+
+def _without_account_dependency(resources: list[dict], type_: str) -> None:
+    account = _find(resources, "aws:apigateway/account:Account")["urn"]
+    stage = _find(resources, type_, "access-api")
+    stage["dependencies"] = [d for d in stage.get("dependencies", []) if d != account]
 
 
 @pytest.fixture(scope="module")
