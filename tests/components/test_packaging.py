@@ -3,11 +3,13 @@ contracts their handler imports."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -66,23 +68,73 @@ def test_a_function_folder_cannot_shadow_the_contracts(tmp_path):
         packaging.build(src, "one", with_dependencies=False, build_dir=tmp_path / "b")
 
 
-def test_dependencies_are_built_for_lambda_arm64_from_wheels(tmp_path):
-    """The authorizer's pinned requirements, installed for manylinux aarch64 / Python 3.14, twice."""
-    build_dir = tmp_path / "build"
+def test_dependencies_are_built_for_lambda_arm64_from_the_hashed_lock_and_give_the_same_bytes_twice(tmp_path):
+    """The authorizer's lock, installed for manylinux aarch64 / Python 3.14, twice from scratch."""
     source = FUNCTIONS_DIR / "authorizer"
-    first = packaging.build(source, "authorizer", with_dependencies=True, build_dir=build_dir)
+    first = packaging.build(source, "authorizer", with_dependencies=True, build_dir=tmp_path / "one")
     with zipfile.ZipFile(first.path) as archive:
         names = archive.namelist()
-    assert "app.py" in names and "joserfc/__init__.py" in names and "contracts/__init__.py" in names
+    assert "app.py" in names and "cryptography/__init__.py" in names and "contracts/__init__.py" in names
+    assert not [n for n in names if n.endswith(("requirements.txt", "requirements.lock"))]
     binaries = [n for n in names if n.startswith("cryptography/") and n.endswith(".so")]
     assert binaries, "cryptography's compiled module is missing"
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     with zipfile.ZipFile(first.path) as archive:
         elf = archive.read(binaries[0])[:20]
     assert elf[:4] == b"\x7fELF" and int.from_bytes(elf[18:20], "little") == 183  # EM_AARCH64
-    (first.path).unlink()
-    second = packaging.build(source, "authorizer", with_dependencies=True, build_dir=build_dir)
-    assert second.sha256 == first.sha256
+    # A second build in another folder installs everything again: the same zip, byte for byte.
+    second = packaging.build(source, "authorizer", with_dependencies=True, build_dir=tmp_path / "two")
+    assert second.path.read_bytes() == first.path.read_bytes() and second.sha256 == first.sha256
+
+
+@pytest.mark.parametrize("function", ["authorizer", "presigned_url"])
+def test_the_lock_covers_every_installed_distribution_and_agrees_with_the_direct_pins(tmp_path, function):
+    lock = FUNCTIONS_DIR / function / packaging.LOCK
+    pinned = packaging.locked_pins(lock)
+    text = lock.read_text()
+    assert text.count("--hash=sha256:") == len(pinned)  # one wheel hash per distribution
+    direct = dict(
+        line.split("==", 1)
+        for line in (FUNCTIONS_DIR / function / packaging.REQUIREMENTS).read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    for name, version in direct.items():
+        # the same normalised name and version: else requirements.txt changed and the lock did not follow
+        (key, _) = packaging.wheel_pin(Path(f"{name}-{version}-py3-none-any.whl"))
+        assert pinned.get(key) == version.strip(), f"{function}: python -m components.packaging lock"
+    installed = packaging.installed_distributions(packaging.install_dependencies(lock, tmp_path))
+    assert installed == pinned
+
+
+def test_a_wheel_whose_hash_is_not_the_locked_one_is_refused(tmp_path):
+    lock = FUNCTIONS_DIR / "presigned_url" / packaging.LOCK
+    text = lock.read_text()
+    digest = text.split("--hash=sha256:")[1][:64]
+    tampered = tmp_path / packaging.LOCK
+    tampered.write_text(text.replace(digest, "0" * 64))
+    with pytest.raises(RuntimeError, match="could not install"):
+        packaging.install_dependencies(tampered, tmp_path / "build")
+
+
+def test_a_lock_pins_each_wheel_by_name_version_and_hash(tmp_path):
+    wheels = []
+    for name in ("Zeta_Pkg-1.0-py3-none-any.whl", "alpha.pkg-2.0.post1-cp314-cp314-manylinux2014_aarch64.whl"):
+        (tmp_path / name).write_bytes(name.encode())
+        wheels.append(tmp_path / name)
+    text = packaging.lock_text("fn", wheels)
+    digest = hashlib.sha256(wheels[1].name.encode()).hexdigest()
+    assert f"alpha-pkg==2.0.post1 \\\n    --hash=sha256:{digest}\n" in text
+    assert text.index("alpha-pkg") < text.index("zeta-pkg==1.0")
+    (tmp_path / "Zeta_Pkg-1.1-py3-none-any.whl").write_bytes(b"other")
+    with pytest.raises(ValueError, match="two wheels of zeta-pkg"):
+        packaging.lock_text("fn", [*wheels, tmp_path / "Zeta_Pkg-1.1-py3-none-any.whl"])
+
+
+def test_pins_without_a_lock_are_refused(tmp_path):
+    src = _sources(tmp_path / "fn")
+    (src / "requirements.txt").write_text("six==1.17.0\n")
+    with pytest.raises(RuntimeError, match=r"no requirements\.lock"):
+        packaging.build(src, "one", with_dependencies=True, build_dir=tmp_path / "b")
 
 
 def test_the_plan_packages_sources_only(planned):
