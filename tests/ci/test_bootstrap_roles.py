@@ -6,6 +6,7 @@ The deploy tool itself is tested by layer in test_tools_deploy_*.py, the workflo
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import shutil
 
@@ -23,6 +24,11 @@ OIDC = "token.actions.githubusercontent.com"
 NO_VALUE = object()
 
 
+def boundary_arn(account: str, stack: str) -> str:
+    """The boundary bootstrap/ creates, as the program names it by default (AwsTarget.boundary_arn)."""
+    return f"arn:aws:iam::{account}:policy/studio-access-boundary-{stack}"
+
+
 def render(template: dict, params: dict, account: str) -> dict:
     """The template's resources with the intrinsics it uses evaluated (a small CloudFormation)."""
     params = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | params
@@ -33,6 +39,7 @@ def render(template: dict, params: dict, account: str) -> dict:
         "GitHubOidcProvider": f"arn:aws:iam::{account}:oidc-provider/{OIDC}",
         "ReadPolicy": f"arn:aws:iam::{account}:policy/read",
         "DeployPolicy": f"arn:aws:iam::{account}:policy/deploy",
+        "BoundaryPolicy": boundary_arn(account, params["StackName"]),
     }
     conditions: dict[str, bool] = {}
 
@@ -99,11 +106,41 @@ def _matches(patterns, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
 
 
-def allows(statements: list[dict], action: str, resource: str | None = None) -> bool:
-    """True when an Allow grants `action` (on `resource`, when given) and no Deny takes it away."""
+# Condition keys whose value the tests model as part of a request (`context`); conditions on any
+# other key (the region, KMS's service) are taken as met.
+MODELED_KEYS = {"iam:permissionsboundary", "ram:shareowneraccountid"}
+
+
+def _condition_met(condition: dict | None, context: dict[str, str]) -> bool:
+    """StringEquals/StringLike/StringNotEquals on the modeled keys, as IAM evaluates them; an absent
+    key fails a positive operator and meets a negated one."""
+    values = {k.lower(): v for k, v in context.items()}
+    for operator, block in (condition or {}).items():
+        for key, wanted in block.items():
+            if key.lower() not in MODELED_KEYS:
+                continue
+            got = values.get(key.lower())
+            matched = got is not None and _matches(wanted, got)
+            if operator in ("StringEquals", "StringLike") and not matched:
+                return False
+            if operator in ("StringNotEquals", "StringNotLike") and matched:
+                return False
+    return True
+
+
+def allows(
+    statements: list[dict], action: str, resource: str | None = None, context: dict[str, str] | None = None
+) -> bool:
+    """True when an Allow grants `action` (on `resource`, when given) and no Deny takes it away, for a
+    request carrying `context` (the modeled condition keys)."""
+    context = context or {}
 
     def hit(s):
-        return _matches(s["Action"], action) and (resource is None or _matches(s["Resource"], resource))
+        return (
+            _matches(s["Action"], action)
+            and (resource is None or _matches(s["Resource"], resource))
+            and _condition_met(s.get("Condition"), context)
+        )
 
     return any(hit(s) for s in statements if s["Effect"] == "Allow") and not any(
         hit(s) for s in statements if s["Effect"] == "Deny" and resource is not None
@@ -357,15 +394,19 @@ def every_kind_of_stack(tmp_path_factory):
 @pytest.mark.parametrize("kind", ["shared", "lob"])
 def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind, every_kind_of_stack):
     account = ACCOUNTS[kind]
-    res = render(_template(kind), _params(kind), account)
+    extra = {"SharedAccountId": ACCOUNTS["shared"]} if kind == "lob" else {}
+    res = render(_template(kind), _params(kind, **extra), account)
     granted = _policy(res, "DeployPolicy") + _policy(res, "ReadPolicy")
+    # What the program's requests carry: each role its stack's boundary; the share's owner.
+    stack = _params(kind)["StackName"] if kind == "lob" else "shared"
+    request = {"iam:PermissionsBoundary": boundary_arn(account, stack), "ram:ShareOwnerAccountId": ACCOUNTS["shared"]}
     stacks = [p for role, p in every_kind_of_stack if role == kind]
     types = {r.type for p in stacks for r in p.resources if r.custom and not r.type.startswith("pulumi:providers:")}
     unknown = sorted(types - set(TYPE_ACTIONS))
     assert not unknown, (
         f"new resource types: add what they need to bootstrap/{kind}.yaml and to TYPE_ACTIONS: {unknown}"
     )
-    missing = sorted({(t, a) for t in types for a in TYPE_ACTIONS[t] if not allows(granted, a)})
+    missing = sorted({(t, a) for t in types for a in TYPE_ACTIONS[t] if not allows(granted, a, context=request)})
     assert not missing
     for p in stacks:
         if p.stack not in ("shared", "lob-a"):
@@ -374,4 +415,153 @@ def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind,
             if r.type in NAMED:
                 pattern, actions = NAMED[r.type]
                 arn = pattern.format(account=account, id=r.id)
-                assert all(allows(granted, a, arn) for a in actions), (r.type, arn)
+                assert all(allows(granted, a, arn, request) for a in actions), (r.type, arn)
+
+
+# --------------------------------------------------------------------------- the permissions boundary
+
+ROLE_WRITES = [
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+]
+
+
+def _stack_role(kind: str) -> tuple[str, str, str]:
+    """(account, stack, an ARN of a role the stack's program creates)."""
+    account = ACCOUNTS[kind]
+    if kind == "shared":
+        return account, "shared", f"arn:aws:iam::{account}:role/access-authorizer-1234567"
+    return account, "lob-a", f"arn:aws:iam::{account}:role/lob-a-execution-1234567"
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_roles_are_written_only_with_the_stacks_boundary(kind):
+    account, stack, role = _stack_role(kind)
+    res = render(_template(kind), _params(kind), account)
+    deploy = _policy(res, "DeployPolicy")
+    ours = {"iam:PermissionsBoundary": boundary_arn(account, stack)}
+    other = {"iam:PermissionsBoundary": f"arn:aws:iam::{account}:policy/AdministratorAccessLookalike"}
+    for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"):
+        assert allows(deploy, action, role, ours), action
+        assert not allows(deploy, action, role, other) and not allows(deploy, action, role, {}), action
+    # Managed policies are never attached by the program, with or without the boundary.
+    assert not any(allows(deploy, a, role, ours) for a in ("iam:AttachRolePolicy", "iam:DetachRolePolicy"))
+    # Removing the boundary, or swapping it for another policy, is denied on every role of the account.
+    any_role = f"arn:aws:iam::{account}:role/anything"
+    denies = [s for s in deploy if s["Effect"] == "Deny"]
+    assert any(
+        _matches(s["Action"], "iam:DeleteRolePermissionsBoundary") and _matches(s["Resource"], any_role) for s in denies
+    )
+    for action in ROLE_WRITES:
+        assert any(
+            _matches(s["Action"], action)
+            and _matches(s["Resource"], any_role)
+            and s.get("Condition") == {"StringNotEquals": {"iam:PermissionsBoundary": boundary_arn(account, stack)}}
+            for s in denies
+        ), action
+    # Nor can the boundary policy itself be edited or deleted.
+    edits = ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion")
+    assert all(
+        any(_matches(s["Action"], a) and _matches(s["Resource"], boundary_arn(account, stack)) for s in denies)
+        for a in edits
+    )
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_the_boundary_is_the_policy_the_program_names_and_grants_no_iam(kind):
+    account, stack, _ = _stack_role(kind)
+    res = render(_template(kind), _params(kind), account)
+    boundary = res["BoundaryPolicy"]["Properties"]
+    assert f"arn:aws:iam::{account}:policy/{boundary['ManagedPolicyName']}" == boundary_arn(account, stack)
+    statements = _statements(boundary["PolicyDocument"])
+    actions = [a for s in statements for a in _as_list(s["Action"])]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    assert not [a for a in actions if a.split(":")[0] in ("iam", "organizations", "account")]
+    assert not [a for a in actions if a.split(":")[1] == "*" or a == "*"]
+    assert [s["Resource"] for s in statements if "sts:AssumeRole" in _as_list(s["Action"])] in (
+        [],
+        ["arn:aws:iam::*:role/SagemakerStudioAccessRole"],
+    )
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_the_boundary_allows_everything_the_stacks_roles_are_given(kind, every_kind_of_stack):
+    """A role's permissions are its policy AND the boundary: each planned Allow must fit the boundary."""
+    missing = set()
+    for role_kind, planned in every_kind_of_stack:
+        if role_kind != kind:
+            continue
+        params = _params(kind, **({"StackName": planned.stack} if kind == "lob" else {}))
+        rendered = render(_template(kind), params, planned.outputs["accountId"])
+        boundary = _statements(rendered["BoundaryPolicy"]["Properties"]["PolicyDocument"])
+        for r in planned.resources:
+            if r.type != "aws:iam/rolePolicy:RolePolicy":
+                continue
+            for s in _statements(json.loads(r.inputs["policy"])):
+                if s["Effect"] != "Allow":
+                    continue
+                for action in _as_list(s["Action"]):
+                    missing |= {
+                        (r.name, action, resource)
+                        for resource in _as_list(s["Resource"])
+                        if not allows(boundary, action, resource)
+                    }
+    assert not missing, f"add to bootstrap/{kind}.yaml BoundaryPolicy: {sorted(missing)}"
+
+
+def test_every_planned_role_carries_its_stacks_boundary(every_kind_of_stack):
+    for _, planned in every_kind_of_stack:
+        account = planned.outputs["accountId"]
+        for r in planned.resources:
+            if r.type == "aws:iam/role:Role":
+                assert r.inputs["permissionsBoundary"] == boundary_arn(account, planned.stack), r.name
+
+
+# --------------------------------------------------------------------------- RAM invitations
+
+
+def test_only_the_shared_accounts_invitation_can_be_accepted():
+    account = ACCOUNTS["lob"]
+    invitation = "arn:aws:ram:us-east-1:999999999999:resource-share-invitation/abc"
+    res = render(_template("lob"), _params("lob", SharedAccountId=ACCOUNTS["shared"]), account)
+    deploy = _policy(res, "DeployPolicy")
+    accept = "ram:AcceptResourceShareInvitation"
+    assert allows(deploy, accept, invitation, {"ram:ShareOwnerAccountId": ACCOUNTS["shared"]})
+    assert not allows(deploy, accept, invitation, {"ram:ShareOwnerAccountId": "999999999999"})
+    assert not allows(deploy, accept, invitation, {})
+    leave = "ram:DisassociateResourceShare"
+    assert allows(deploy, leave, f"arn:aws:ram:us-east-1:{ACCOUNTS['shared']}:resource-share/x")
+    assert not allows(deploy, leave, "arn:aws:ram:us-east-1:999999999999:resource-share/x")
+    # Inside the organization there is no invitation: nothing to accept at all.
+    inside = _policy(render(_template("lob"), _params("lob"), account), "DeployPolicy")
+    assert not allows(inside, accept) and not allows(inside, leave)
+
+
+# --------------------------------------------------------------------------- job_workflow_ref
+
+
+@pytest.mark.parametrize("kind, stack", [("shared", "shared"), ("lob", "lob-a")])
+def test_the_trust_can_name_the_workflow_file_and_branch(kind, stack):
+    account = ACCOUNTS[kind]
+    res = render(_template(kind), _params(kind, SubjectClaims="job_workflow_ref", DeployBranch="release"), account)
+    (deploy,) = _statements(res["DeployRole"]["Properties"]["AssumeRolePolicyDocument"])
+    assert deploy["Condition"] == {
+        "StringEquals": {
+            f"{OIDC}:aud": "sts.amazonaws.com",
+            f"{OIDC}:sub": f"repo:{REPO}:environment:{stack}:job_workflow_ref:{REPO}/.github/workflows/up.yml@refs/heads/release",
+        }
+    }
+    (preview,) = _statements(res["PreviewRole"]["Properties"]["AssumeRolePolicyDocument"])
+    assert preview["Condition"] == {
+        "StringEquals": {f"{OIDC}:aud": "sts.amazonaws.com"},
+        "StringLike": {
+            f"{OIDC}:sub": f"repo:{REPO}:pull_request:job_workflow_ref:{REPO}/.github/workflows/preview.yml@refs/pull/*/merge"
+        },
+    }
+    # The workflow files the trust names exist, and up.yml is the one that runs `pulumi up`.
+    workflows = PROJECT_DIR / ".github" / "workflows"
+    assert (workflows / "preview.yml").exists() and "command: up" in (workflows / "up.yml").read_text()
