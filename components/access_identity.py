@@ -1,9 +1,10 @@
 """The access proxy's identity provider: who signs people in, and how the authorizer checks them.
 
 Either a Cognito user pool made here (admin-created users only, strong passwords, TOTP MFA
-offered, an app client without secret or OAuth flows) with the users the stack config lists, or
-an external OIDC issuer whose values are passed through. Either way the result is what the
-authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
+required, threat protection, an app client without secret or OAuth flows, short-lived tokens
+that can be revoked) with the users the stack config lists, each mailed their own temporary
+password, or an external OIDC issuer whose values are passed through. Either way the result is
+what the authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
 
 A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
 so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
@@ -18,28 +19,37 @@ import pulumi
 import pulumi_aws as aws
 
 from contracts import authorizer_env as env
+from contracts.tags import THREAT_PROTECTION_TAG
+
+# The claim whose value an issuer's user may change unless verified: checked with email_verified.
+EMAIL_CLAIM = "email"
+# RFC 9068's media type of JWT access tokens, in the header's typ.
+ACCESS_TOKEN_TYPE = "at+jwt"
+# Cognito's feature plan that threat protection needs, and the one without it.
+PLUS_TIER, ESSENTIALS_TIER = "PLUS", "ESSENTIALS"
 
 
 @dataclass(frozen=True, kw_only=True)
 class CognitoUser:
     username: str
-    # Cognito mails a generated temporary password here; None: the stack secret is the temporary one.
-    email: str | None = None
+    # Cognito mails this person a temporary password of their own, which the first sign-in changes.
+    email: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class CognitoArgs:
-    """A user pool and app client made by the stack."""
+    """A user pool and app client made by the stack. MFA (TOTP) is always required."""
 
     pool_name: str
     password_minimum_length: int
-    mfa: Literal["OFF", "OPTIONAL", "ON"]
     access_token_validity_minutes: int
     allow_password_auth: bool
     deletion_protection: bool
+    # Refresh tokens: at most a day, then the person signs in again.
+    refresh_token_validity_minutes: int = 1440
+    # Cognito threat protection; ENFORCED and AUDIT need the Plus feature plan.
+    threat_protection: Literal["ENFORCED", "AUDIT", "OFF"] = "ENFORCED"
     users: tuple[CognitoUser, ...] = ()
-    # The first password of users without an email (a stack secret).
-    temporary_password: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,6 +67,8 @@ class TokenChecks:
 
     username_claim: str
     leeway_seconds: int
+    # RFC 9068: require typ at+jwt in the token's header (OIDC issuers that issue JWT access tokens).
+    require_access_token_type: bool = False
     # The required token_use claim; None: "access" for Cognito, not checked for an OIDC issuer.
     token_use: str | None = None
     audience: str | None = None
@@ -103,6 +115,11 @@ class Identity:
         environment[env.TOKEN_USE.name] = checks.token_use if checks.token_use is not None else token_use
         if checks.username_claim:
             environment[env.USERNAME_CLAIM.name] = checks.username_claim
+        if checks.username_claim == EMAIL_CLAIM:
+            # An email names a person only once the issuer has verified that they own it.
+            environment[env.REQUIRE_EMAIL_VERIFIED.name] = "true"
+        if checks.require_access_token_type:
+            environment[env.REQUIRED_TOKEN_TYPE.name] = ACCESS_TOKEN_TYPE
         environment[env.LEEWAY_SECONDS.name] = str(checks.leeway_seconds)
         if checks.jwks_url:
             environment[env.JWKS_URL.name] = checks.jwks_url
@@ -115,6 +132,7 @@ class Identity:
         name: str, args: CognitoArgs, parent: pulumi.Resource
     ) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
         child = pulumi.ResourceOptions(parent=parent)
+        protected = args.threat_protection != "OFF"
         pool = aws.cognito.UserPool(
             f"{name}-users",
             name=args.pool_name,
@@ -128,10 +146,13 @@ class Identity:
                 require_symbols=True,
                 temporary_password_validity_days=3,
             ),
-            mfa_configuration=args.mfa,
-            software_token_mfa_configuration=(
-                aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(enabled=True) if args.mfa != "OFF" else None
-            ),
+            # TOTP for everyone (no SMS: codes by text message can be intercepted); a person
+            # without an authenticator enrols one at the first sign-in (MFA_SETUP).
+            mfa_configuration="ON",
+            software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(enabled=True),
+            # Threat protection (compromised credentials, risky sign-ins) is a Plus feature.
+            user_pool_tier=PLUS_TIER if protected else ESSENTIALS_TIER,
+            user_pool_add_ons=aws.cognito.UserPoolUserPoolAddOnsArgs(advanced_security_mode=args.threat_protection),
             auto_verified_attributes=["email"],
             account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
                 recovery_mechanisms=[
@@ -139,6 +160,8 @@ class Identity:
                 ]
             ),
             username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(case_sensitive=False),
+            # The mode the config chose, for the policy pack: anything but ENFORCED is an opt-out.
+            tags={THREAT_PROTECTION_TAG: args.threat_protection},
             opts=child,
         )
         flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -152,26 +175,53 @@ class Identity:
             explicit_auth_flows=flows,
             allowed_oauth_flows_user_pool_client=False,
             prevent_user_existence_errors="ENABLED",
+            # Sign-out (RevokeToken, AdminUserGlobalSignOut) ends the refresh token.
             enable_token_revocation=True,
             access_token_validity=args.access_token_validity_minutes,
             id_token_validity=args.access_token_validity_minutes,
+            refresh_token_validity=args.refresh_token_validity_minutes,
             token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
-                access_token="minutes", id_token="minutes", refresh_token="days"
+                access_token="minutes", id_token="minutes", refresh_token="minutes"
             ),
-            refresh_token_validity=30,
             opts=child,
         )
+        if protected:
+            # What ENFORCED does: a sign-in or password change with credentials known to have
+            # leaked is blocked, and so is a sign-in Cognito rates high-risk (MFA is already
+            # required at every sign-in). No notification mails (they would need SES).
+            aws.cognito.RiskConfiguration(
+                f"{name}-risk",
+                user_pool_id=pool.id,
+                compromised_credentials_risk_configuration=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationArgs(
+                    event_filters=["SIGN_IN", "PASSWORD_CHANGE"],
+                    actions=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationActionsArgs(
+                        event_action="BLOCK"
+                    ),
+                ),
+                account_takeover_risk_configuration=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationArgs(
+                    actions=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsArgs(
+                        high_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionArgs(
+                            event_action="BLOCK", notify=False
+                        ),
+                        medium_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionArgs(
+                            event_action="MFA_REQUIRED", notify=False
+                        ),
+                        low_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionArgs(
+                            event_action="NO_ACTION", notify=False
+                        ),
+                    )
+                ),
+                opts=child,
+            )
         for user in args.users:
             aws.cognito.User(
                 f"{name}-{user.username}",
                 user_pool_id=pool.id,
                 username=user.username,
-                attributes={"email": user.email, "email_verified": "true"} if user.email else None,
-                # With an email, Cognito mails a generated temporary password; without, the stack
-                # secret is the temporary one. Either way the first sign-in must change it.
-                desired_delivery_mediums=["EMAIL"] if user.email else None,
-                message_action=None if user.email else "SUPPRESS",
-                temporary_password=None if user.email else args.temporary_password,
+                attributes={"email": user.email, "email_verified": "true"},
+                # Cognito generates this person's temporary password and mails it to them; the
+                # first sign-in must change it. No password passes through the stack.
+                desired_delivery_mediums=["EMAIL"],
                 opts=child,
             )
         return pool, client

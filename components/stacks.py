@@ -97,19 +97,17 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
     region, access, identity, api = cfg.aws.region, cfg.access, cfg.identity, cfg.access.api
     provider: CognitoArgs | OidcArgs
     if identity.provider == "cognito":
+        emails = {u.username: u.email for u in cfg.users if u.email}
+        assert len(emails) == len(cfg.users), "the config requires an email for every Cognito user"
         provider = CognitoArgs(
             pool_name=identity.pool_name,
             password_minimum_length=identity.password_minimum_length,
-            mfa=identity.mfa,
             access_token_validity_minutes=identity.access_token_validity_minutes,
+            refresh_token_validity_minutes=identity.refresh_token_validity_minutes,
+            threat_protection=identity.threat_protection,
             allow_password_auth=identity.allow_password_auth,
             deletion_protection=identity.deletion_protection,
-            users=tuple(CognitoUser(username=u.username, email=u.email) for u in cfg.users),
-            temporary_password=(
-                pulumi.Config(PROJECT).require_secret("temporaryPassword")
-                if "temporaryPassword" in loaded.secrets
-                else None
-            ),
+            users=tuple(CognitoUser(username=name, email=email) for name, email in emails.items()),
         )
     else:
         assert identity.issuer is not None, "the config requires an issuer for provider oidc"
@@ -131,6 +129,7 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
             token_use=identity.token_use,
             audience=identity.audience,
             jwks_url=identity.jwks_url,
+            require_access_token_type=identity.require_access_token_type,
         ),
         access_role_name=access.access_role_name,
         url_expires_seconds=access.url_expires_seconds,

@@ -13,3 +13,9 @@ FUNCTIONS: Final = (AUTHORIZER_FUNCTION, PRESIGNED_URL_FUNCTION)
 # What a security group rule is for, where the pack must tell it apart.
 PURPOSE_TAG: Final = "studio-access:purpose"
 BASTION_SSH: Final = "onprem-bastion-ssh"
+
+# The Cognito threat protection mode the stack config chose (identity.threatProtection), on the
+# user pool: the pack accepts a pool without ENFORCED threat protection only when this tag
+# declares the mode it has (an opt-out made in the config, reported as advisory), never silently.
+THREAT_PROTECTION_TAG: Final = "studio-access:threat-protection"
+THREAT_PROTECTION_ENFORCED: Final = "ENFORCED"

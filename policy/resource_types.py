@@ -10,6 +10,7 @@ REST_API_POLICY: Final = "aws:apigateway/restApiPolicy:RestApiPolicy"
 METHOD: Final = "aws:apigateway/method:Method"
 STAGE: Final = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS: Final = "aws:apigateway/methodSettings:MethodSettings"
+AUTHORIZER: Final = "aws:apigateway/authorizer:Authorizer"
 # Lambda and its logs
 FUNCTION: Final = "aws:lambda/function:Function"
 LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
@@ -34,6 +35,7 @@ TRANSIT_GATEWAY: Final = "aws:ec2transitgateway/transitGateway:TransitGateway"
 # Cognito
 USER_POOL: Final = "aws:cognito/userPool:UserPool"
 USER_POOL_CLIENT: Final = "aws:cognito/userPoolClient:UserPoolClient"
+COGNITO_USER: Final = "aws:cognito/user:User"
 # RAM
 RAM_SHARE: Final = "aws:ram/resourceShare:ResourceShare"
 RAM_PRINCIPAL: Final = "aws:ram/principalAssociation:PrincipalAssociation"

@@ -23,7 +23,7 @@ MODULES: Final = (apigateway, lambda_, dynamodb, iam, sagemaker, network, s3, co
 RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 
 # Every (tag key, value) the rules key on; each comes from `contracts.tags`, which the components set.
-KEYED_TAGS: Final = (*lambda_.KEYED_TAGS, *network.KEYED_TAGS)
+KEYED_TAGS: Final = (*lambda_.KEYED_TAGS, *network.KEYED_TAGS, *cognito.KEYED_TAGS)
 
 if len({r.name for r in RULES}) != len(RULES):
     raise RuntimeError("policy names must be unique")

@@ -22,3 +22,9 @@ class Idp:
 
     def revoke_token(self, **kw):
         return self._next("revoke", kw)
+
+    def associate_software_token(self, **kw):
+        return self._next("associate", kw)
+
+    def verify_software_token(self, **kw):
+        return self._next("verify", kw)

@@ -38,6 +38,10 @@ class Prompts:
     def __init__(self, new_password="N3w-Password!!", code="123456"):
         self.asked = []
         self._new, self._code = new_password, code
+        self.shown = []
+
+    def totp_secret(self, secret, uri):
+        self.shown.append((secret, uri))
 
     def new_password(self):
         self.asked.append("new")
@@ -98,10 +102,61 @@ def test_password_flow_and_mfa_code():
     assert mfa["Session"] == "s-2" and prompts.asked == ["SOFTWARE_TOKEN_MFA"]
 
 
+def test_first_sign_in_enrols_an_authenticator_when_the_pool_requires_mfa():
+    """MFA ON: after the new password, Cognito asks to set up TOTP; the client shows the key, checks a code."""
+    prompts = Prompts(code="654321")
+    idp = Idp(
+        {
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": "s-1",
+            "ChallengeParameters": {"requiredAttributes": "[]"},
+        },
+        {
+            "ChallengeName": "MFA_SETUP",
+            "Session": "s-2",
+            "ChallengeParameters": {"MFAS_CAN_SETUP": '["SOFTWARE_TOKEN_MFA"]'},
+        },
+        {"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "s-3"},
+        {"Status": "SUCCESS", "Session": "s-4"},
+        RESULT,
+    )
+    assert auth.login(idp, CFG, "alice", "temp", prompts, flow="password") == RESULT["AuthenticationResult"]
+    ops = [op for op, _ in idp.calls]
+    assert ops == ["initiate_auth", "respond", "associate", "verify", "respond"]
+    assert idp.calls[2][1] == {"Session": "s-2"}
+    assert idp.calls[3][1] == {"Session": "s-3", "UserCode": "654321", "FriendlyDeviceName": "studio-access"}
+    assert idp.calls[4][1] == {
+        "ClientId": "client1",
+        "ChallengeName": "MFA_SETUP",
+        "Session": "s-4",
+        "ChallengeResponses": {"USERNAME": "alice"},
+    }
+    [(secret, uri)] = prompts.shown
+    assert secret == "JBSWY3DPEHPK3PXP"
+    assert uri == "otpauth://totp/studio-access:alice?secret=JBSWY3DPEHPK3PXP&issuer=studio-access"
+    assert prompts.asked == ["new", "MFA_SETUP"]
+
+
+def test_a_wrong_first_authenticator_code_is_refused():
+    idp = Idp(
+        {"ChallengeName": "MFA_SETUP", "Session": "s-2", "ChallengeParameters": {}},
+        {"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "s-3"},
+        cognito_error("EnableSoftwareTokenMFAException", "Code mismatch", "VerifySoftwareToken"),
+    )
+    with pytest.raises(errors.AuthError, match="the code was refused"):
+        auth.login(idp, CFG, "alice", "pw", Prompts(), flow="password")
+    idp = Idp(
+        {"ChallengeName": "MFA_SETUP", "Session": "s-2", "ChallengeParameters": {}},
+        {"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "s-3"},
+        {"Status": "ERROR"},
+    )
+    with pytest.raises(errors.AuthError, match="did not accept the code"):
+        auth.login(idp, CFG, "alice", "pw", Prompts(), flow="password")
+
+
 @pytest.mark.parametrize(
     "challenge, words",
     [
-        ({"ChallengeName": "MFA_SETUP", "ChallengeParameters": {}}, "set up multi-factor"),
         (
             {
                 "ChallengeName": "NEW_PASSWORD_REQUIRED",

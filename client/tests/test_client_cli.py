@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 from fakes import Idp
 from studio_access_client import api, cli
 from studio_access_client import session as sessions
@@ -208,3 +209,127 @@ def test_usage(env, capsys):
     assert run(make_io(env))[0] == 2
     assert run(make_io(env), "--help")[0] == 0
     assert "exit codes:" in capsys.readouterr().out
+
+
+def test_first_sign_in_sets_a_password_and_enrols_an_authenticator_from_stdin(env):
+    idp = Idp(
+        {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s1", "ChallengeParameters": {}},
+        {"ChallengeName": "MFA_SETUP", "Session": "s2", "ChallengeParameters": {}},
+        {"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "s3"},
+        {"Status": "SUCCESS", "Session": "s4"},
+        result(token(), "r1"),
+    )
+    code, _, err = run(
+        make_io(env, idp, stdin="temp\nN3w-pass\n123456\n"),
+        "login",
+        "-u",
+        "alice",
+        "--flow",
+        "password",
+        "--password-stdin",
+    )
+    assert code == 0, err
+    assert "JBSWY3DPEHPK3PXP" in err and "otpauth://totp/studio-access:alice?secret=JBSWY3DPEHPK3PXP" in err
+    assert idp.calls[3][1]["UserCode"] == "123456" and "Logged in as alice" in err
+
+
+# --------------------------------------------------------------------------- a working day on short tokens
+
+TOKEN_MINUTES = 30  # the stack's default access-token lifetime (identity.accessTokenValidityMinutes)
+
+
+class Clock:
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class RenewingIdp:
+    """Cognito's REFRESH_TOKEN_AUTH: a new 30-minute access token each time, the same refresh token."""
+
+    def __init__(self, clock: Clock):
+        self.clock, self.refreshes = clock, 0
+
+    def initiate_auth(self, **kw):
+        assert kw["AuthFlow"] == "REFRESH_TOKEN_AUTH" and kw["AuthParameters"] == {"REFRESH_TOKEN": "r1"}
+        self.refreshes += 1
+        return result(token(exp=int(self.clock()) + TOKEN_MINUTES * 60, n=self.refreshes))
+
+
+class Gateway:
+    """The API as the authorizer answers it: 401 once the token's exp has passed on the server's clock."""
+
+    def __init__(self, clock: Clock, skew: float = 0):
+        self.clock, self.skew, self.answers = clock, skew, []
+
+    def __call__(self, url, bearer):
+        expired = self.clock() + self.skew >= sessions.token_claims(bearer)["exp"]
+        self.answers.append(401 if expired else 302)
+        return UNAUTHORIZED if expired else REDIRECT
+
+
+def _day_io(env, clock, idp, gateway):
+    def prompt(_):
+        raise AssertionError("the client asked the person for something")
+
+    return cli.Io(
+        env=env,
+        out=io.StringIO(),
+        err=io.StringIO(),
+        stdin=io.StringIO(""),
+        getpass=prompt,
+        input=prompt,
+        browser=lambda url: True,
+        now=clock,
+        make_idp=lambda cfg: idp,
+        http_get=gateway,
+        platform="linux",
+    )
+
+
+@pytest.mark.parametrize("skew", [0, 300], ids=["same clock", "server 5 minutes ahead"])
+def test_short_access_tokens_never_interrupt_a_working_day(env, skew):
+    """Sign in once; open Studio every 7 minutes for 8 hours: every open works without a prompt, the
+    client renews the 30-minute token by itself (before it expires, or once on a 401 when the server's
+    clock runs ahead), and no more often than needed."""
+    clock = Clock(NOW)
+    logged_in(env, access=token(exp=NOW + TOKEN_MINUTES * 60))
+    idp, gateway = RenewingIdp(clock), Gateway(clock, skew)
+    opens = 0
+    while clock.now < NOW + 8 * 3600:
+        clock.now += 7 * 60
+        code, out, err = run(_day_io(env, clock, idp, gateway), "open", "--print")
+        assert code == 0, err
+        assert out == REDIRECT.headers["location"] + "\n" and "login" not in err
+        opens += 1
+    assert opens == 69
+    # A renewal about once per token lifetime (each 30-minute token serves four or five opens), not per open.
+    assert 12 <= idp.refreshes <= 18
+    # Every open ends in a URL; a 401 (the server's clock ahead by more than the renewal margin)
+    # costs one renewal and one retry, never a second 401.
+    answers = ",".join(map(str, gateway.answers))
+    assert gateway.answers.count(302) == opens and "401,401" not in answers
+    assert ("401" in answers) == (skew > 0)
+
+
+def test_a_token_expired_overnight_is_renewed_quietly_within_the_refresh_tokens_day(env):
+    clock = Clock(NOW)
+    logged_in(env, access=token(exp=NOW + TOKEN_MINUTES * 60))
+    idp, gateway = RenewingIdp(clock), Gateway(clock)
+    clock.now += 20 * 3600  # the access token expired long ago; the refresh token (24 h) has not
+    code, _, err = run(_day_io(env, clock, idp, gateway), "open", "--print")
+    assert code == 0, err
+    assert idp.refreshes == 1 and gateway.answers == [302]
+
+
+def test_after_the_refresh_tokens_day_the_person_signs_in_again(env):
+    logged_in(env, access=token(exp=NOW - 3600))
+    expired = Idp(
+        ClientError(
+            {"Error": {"Code": "NotAuthorizedException", "Message": "Refresh Token has expired"}}, "InitiateAuth"
+        )
+    )
+    code, _, err = run(make_io(env, expired), "open", "--print")
+    assert code == 3 and "session has expired. Run `studio-access login` again." in err

@@ -51,7 +51,7 @@ def _lob_stack_values(entry: LobEntry, project_dir: Path) -> dict[str, Any] | No
 
 
 def user_problems(cfg: SharedStackConfig, file: str, secrets: set[str], project_dir: Path) -> list[Problem]:
-    """Users need a profile in their LOB's domain, and a way to get a first password."""
+    """Users need a profile in their LOB's domain and, with Cognito, an email for their own first password."""
     problems: list[Problem] = []
     for index, user in enumerate(cfg.users):
         key = f"{NAMESPACE}users[{index}]"
@@ -67,13 +67,13 @@ def user_problems(cfg: SharedStackConfig, file: str, secrets: set[str], project_
                     f"{stack_file(entry.stack_name, project_dir).name} ({', '.join(profiles) or 'none'})",
                 )
             )
-        if cfg.identity.provider == "cognito" and not user.email and "temporaryPassword" not in secrets:
+        if cfg.identity.provider == "cognito" and not user.email:
             problems.append(
                 Problem(
                     file,
                     f"{key}.email",
-                    "no email and no secret studio-access:temporaryPassword: the user could never sign in "
-                    "(give an email, or `pulumi config set --secret studio-access:temporaryPassword ...`)",
+                    f"required with provider cognito: Cognito mails {user.username} their own temporary password "
+                    "(there is no shared one); add their email",
                 )
             )
     return problems

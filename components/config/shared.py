@@ -98,10 +98,19 @@ LOG_RETENTION_DAYS = (
 )
 
 
+# Studio sessions: SageMaker accepts 1800-43200 s; this project allows at most 8 hours.
+MAX_STUDIO_SESSION_SECONDS = 8 * 3600
+# Claims that many issuers let the person change (their own email, display or login name):
+# refused as identity.usernameClaim unless identity.allowMutableUsernameClaim names the claim.
+MUTABLE_CLAIMS = ("email", "preferred_username", "name", "nickname", "upn", "unique_name")
+
+
 class ApiConfig(Model):
     """The private REST API in front of the presigned-URL function."""
 
     stage: Annotated[str, pattern(r"[A-Za-z0-9_-]{1,64}", "API stage name")] = "dev"
+    # API Gateway reuses an allow for the same token this long (at most the access token's
+    # lifetime: SharedStackConfig checks it against identity.accessTokenValidityMinutes).
     authorizer_ttl_seconds: int = Field(default=120, ge=0, le=3600)
     throttling_rate_limit: float = Field(default=10.0, gt=0, le=10000)
     throttling_burst_limit: int = Field(default=20, ge=1, le=5000)
@@ -165,7 +174,8 @@ class AccessConfig(VpcLayout):
     # The role every LOB stack creates and the presigned-URL function assumes.
     access_role_name: RoleName = "SagemakerStudioAccessRole"
     url_expires_seconds: int = Field(default=20, ge=5, le=300)  # SageMaker's ExpiresInSeconds range
-    session_expiration_seconds: int | None = Field(default=None, ge=1800, le=43200)
+    # A Studio session lasts at most a working day (SageMaker's own default would be 12 hours).
+    session_expiration_seconds: int = Field(default=MAX_STUDIO_SESSION_SECONDS, ge=1800, le=MAX_STUDIO_SESSION_SECONDS)
     cache_ttl_seconds: int = Field(default=60, ge=0, le=3600)
     log_retention_days: int = 30
     table_deletion_protection: bool = True
@@ -189,8 +199,16 @@ class IdentityConfig(Model):
     # cognito
     pool_name: Annotated[str, pattern(r"[\w\s+=,.@-]{1,128}", "user pool name")] = "SageMakerPool"
     password_minimum_length: int = Field(default=12, ge=12, le=99)
-    mfa: Literal["OFF", "OPTIONAL", "ON"] = "OPTIONAL"
-    access_token_validity_minutes: int = Field(default=60, ge=5, le=1440)
+    # TOTP MFA for everyone; OFF and OPTIONAL are refused (a stolen password alone would sign in).
+    mfa: Literal["OFF", "OPTIONAL", "ON"] = "ON"
+    # Cognito threat protection (the Plus feature plan); AUDIT or OFF is an opt-out the policy
+    # pack reports (docs/security.md#mfa-and-threat-protection).
+    threat_protection: Literal["ENFORCED", "AUDIT", "OFF"] = "ENFORCED"
+    # Access and ID tokens: 5 (Cognito's minimum) to 60 minutes. A signed-out or disabled person's
+    # token keeps passing the authorizer's signature check until it expires.
+    access_token_validity_minutes: int = Field(default=30, ge=5, le=60)
+    # Refresh tokens: 60 (Cognito's minimum) minutes to one day; then the person signs in again.
+    refresh_token_validity_minutes: int = Field(default=1440, ge=60, le=1440)
     allow_password_auth: bool = False
     deletion_protection: bool = True
     # oidc
@@ -199,8 +217,24 @@ class IdentityConfig(Model):
     audience: str | None = None
     client_ids: list[str] = []
     username_claim: str = "username"
+    # The one mutable claim (MUTABLE_CLAIMS) the operator accepts as usernameClaim, by name.
+    allow_mutable_username_claim: str | None = None
+    # RFC 9068: the token's header must say typ at+jwt (an access token, not an ID token).
+    require_access_token_type: bool = False
     token_use: str | None = None  # default: "access" for Cognito, no check for OIDC
     leeway_seconds: int = Field(default=0, ge=0, le=120)
+
+    @field_validator("mfa", mode="before")
+    @classmethod
+    def _mfa_required(cls, mfa: object) -> object:
+        if isinstance(mfa, bool):  # YAML 1.1 reads an unquoted ON as true, OFF as false
+            mfa = "ON" if mfa else "OFF"
+        if mfa != "ON":
+            raise ValueError(
+                f"{mfa} is refused: MFA is required (ON, TOTP), or a stolen password alone opens Studio; "
+                "write mfa: ON (or drop the key)"
+            )
+        return mfa
 
     @model_validator(mode="after")
     def _provider_settings(self) -> IdentityConfig:
@@ -210,6 +244,7 @@ class IdentityConfig(Model):
                 problems.append("provider oidc needs issuer (the https URL in the tokens' iss claim)")
             if not (self.audience or self.client_ids):
                 problems.append("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
+            problems += self._username_claim_problems()
         else:
             given = [
                 k
@@ -218,14 +253,36 @@ class IdentityConfig(Model):
                     ("jwksUrl", self.jwks_url),
                     ("audience", self.audience),
                     ("clientIds", self.client_ids),
+                    ("allowMutableUsernameClaim", self.allow_mutable_username_claim),
+                    ("requireAccessTokenType", self.require_access_token_type),
                 )
                 if v
             ]
             if given:
                 problems.append(f"{', '.join(given)}: only for provider oidc; Cognito's come from the pool")
+        if self.refresh_token_validity_minutes <= self.access_token_validity_minutes:
+            problems.append(
+                f"refreshTokenValidityMinutes {self.refresh_token_validity_minutes} must be longer than "
+                f"accessTokenValidityMinutes {self.access_token_validity_minutes}, or every refresh signs the person out"
+            )
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _username_claim_problems(self) -> list[str]:
+        claim, allowed = self.username_claim, self.allow_mutable_username_claim
+        problems = []
+        if claim.lower() in MUTABLE_CLAIMS and allowed != claim:
+            problems.append(
+                f"usernameClaim {claim} is a claim many issuers let the person change, so whoever renames "
+                f"themselves gets that username's Studio: use an immutable claim (sub, oid, an employee id), "
+                f"or accept {claim} by name with allowMutableUsernameClaim: {claim}"
+            )
+        if allowed is not None and allowed != claim:
+            problems.append(
+                f"allowMutableUsernameClaim {allowed} is not usernameClaim {claim}: it accepts only the claim it names"
+            )
+        return problems
 
 
 class UserEntry(Model):
@@ -235,7 +292,7 @@ class UserEntry(Model):
     username: SageMakerName
     lob: LobName
     profile: SageMakerName | None = None
-    # Cognito mails the temporary password here; without it, the stack secret temporaryPassword is used.
+    # Required with provider cognito: Cognito mails this person their own temporary password.
     email: Annotated[str, pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email address")] | None = None
 
     @property
@@ -338,6 +395,17 @@ class SharedStackConfig(Model):
             raise ValueError(
                 f"access.api.accountLoggingRoleArn {arn} is in another account than aws.accountId "
                 f"{self.aws.account_id}: API Gateway's CloudWatch role is a role of its own account"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _authorizer_cache_within_token(self) -> SharedStackConfig:
+        ttl, minutes = self.access.api.authorizer_ttl_seconds, self.identity.access_token_validity_minutes
+        if ttl > minutes * 60:
+            raise ValueError(
+                f"access.api.authorizerTtlSeconds {ttl} outlives identity.accessTokenValidityMinutes {minutes} "
+                f"({minutes * 60} s): API Gateway would keep allowing a token after it expired or was revoked; "
+                f"set authorizerTtlSeconds to {minutes * 60} or less"
             )
         return self
 

@@ -14,7 +14,15 @@ from .problems import NAMESPACE, PROJECT, ConfigError, Problem
 __all__ = ["NAMESPACE", "PROJECT", "decode_runtime_value", "project_values", "read_stack_file", "stack_file"]
 
 # Keys read with require_secret, never validated or printed as plain values.
-SECRET_KEYS = ("temporaryPassword",)
+SECRET_KEYS: tuple[str, ...] = ()
+# Keys this project no longer reads, each refused with what to do instead (never read, even as text).
+RETIRED_KEYS = {
+    "temporaryPassword": (
+        "no longer used: one first password shared by every user is refused; remove it "
+        "(pulumi config rm studio-access:temporaryPassword) and give each user an email "
+        "(Cognito mails each person their own temporary password)"
+    ),
+}
 
 
 def stack_file(stack: str, project_dir: Path = PROJECT_DIR) -> Path:
@@ -54,7 +62,7 @@ def project_values(config: dict[str, Any]) -> dict[str, Any]:
 
 def plain_values(config: dict[str, Any]) -> dict[str, Any]:
     """The config without its secret keys (those are read with require_secret, never validated as text)."""
-    return {k: v for k, v in config.items() if k[len(NAMESPACE) :] not in SECRET_KEYS}
+    return {k: v for k, v in config.items() if k[len(NAMESPACE) :] not in (*SECRET_KEYS, *RETIRED_KEYS)}
 
 
 def unquoted_account_ids(text: str) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from .lob import LobStackConfig
 from .problems import NAMESPACE, PROJECT, ConfigError, Problem, key_path, messages, nearest
 from .shared import SharedStackConfig
-from .sources import SECRET_KEYS
+from .sources import RETIRED_KEYS, SECRET_KEYS
 
 StackConfig = SharedStackConfig | LobStackConfig
 MODELS: dict[str, type[SharedStackConfig] | type[LobStackConfig]] = {"shared": SharedStackConfig, "lob": LobStackConfig}
@@ -43,6 +43,9 @@ def check_foreign_keys(config: dict[str, Any], file: str) -> list[Problem]:
     """Keys this project would silently ignore: `aws:` settings, other namespaces, typos of ours."""
     problems = []
     for key in sorted(config):
+        if key.startswith(NAMESPACE) and key[len(NAMESPACE) :] in RETIRED_KEYS:
+            problems.append(Problem(file, key, RETIRED_KEYS[key[len(NAMESPACE) :]]))
+            continue
         if key.startswith(NAMESPACE) or key.startswith(ENGINE_NAMESPACE):
             continue
         if key.startswith("aws:"):

@@ -338,6 +338,11 @@ TYPE_ACTIONS = {
         "cognito-idp:DeleteUserPoolClient",
     ],
     "aws:cognito/user:User": ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
+    # Threat protection's actions: set (and, set empty, removed) and read back.
+    "aws:cognito/riskConfiguration:RiskConfiguration": [
+        "cognito-idp:SetRiskConfiguration",
+        "cognito-idp:DescribeRiskConfiguration",
+    ],
     "aws:dynamodb/table:Table": [
         "dynamodb:CreateTable",
         "dynamodb:DeleteTable",

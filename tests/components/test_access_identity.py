@@ -1,5 +1,6 @@
-"""The access proxy's identity alone: a locked-down Cognito pool, or an OIDC issuer passed through,
-and the authorizer's environment (names from contracts.authorizer_env) either way."""
+"""The access proxy's identity alone: a locked-down Cognito pool (MFA required, threat protection,
+short-lived revocable tokens, each user mailed their own first password), or an OIDC issuer passed
+through, and the authorizer's environment (names from contracts.authorizer_env) either way."""
 
 from __future__ import annotations
 
@@ -7,68 +8,122 @@ from dataclasses import replace
 from typing import Any
 
 import pulumi
+import pytest
 
 from components.access_identity import CognitoArgs, CognitoUser, Identity, IdentityArgs, OidcArgs, TokenChecks
 from contracts import authorizer_env as env
-from tests.components.conftest import REGION, Graph, Parent, secret_value
+from contracts.tags import THREAT_PROTECTION_TAG
+from policy import cognito as rules
+from tests.components.conftest import REGION, Graph, Parent
+
+POOL = "aws:cognito/userPool:UserPool"
+CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
+USER = "aws:cognito/user:User"
+RISK = "aws:cognito/riskConfiguration:RiskConfiguration"
 
 COGNITO = CognitoArgs(
     pool_name="people",
     password_minimum_length=14,
-    mfa="ON",
-    access_token_validity_minutes=30,
+    access_token_validity_minutes=15,
+    refresh_token_validity_minutes=720,
     allow_password_auth=False,
     deletion_protection=True,
-    users=(CognitoUser(username="ann", email="ann@example.com"), CognitoUser(username="bob")),
-    temporary_password=None,  # set per test (an Output belongs to the event loop of the run that made it)
+    users=(CognitoUser(username="ann", email="ann@example.com"), CognitoUser(username="bob", email="bob@example.com")),
 )
 OIDC = OidcArgs(issuer="https://login.example.com/tenant", client_ids=("app-1", "app-2"))
 CHECKS = TokenChecks(username_claim="username", leeway_seconds=5)
 
 
 def _identity(provider: CognitoArgs | OidcArgs = COGNITO, checks: TokenChecks = CHECKS) -> Parent:
-    if isinstance(provider, CognitoArgs) and provider.temporary_password is None:
-        provider = replace(provider, temporary_password=pulumi.Output.secret("Temporary-Pass-1"))
     args = IdentityArgs(region=REGION, provider=provider, checks=checks)
     return Parent(lambda parent: Identity("access", args, parent=parent))
 
 
-def test_pool_admits_only_admin_created_users_with_strong_passwords_and_mfa(graph: Graph) -> None:
+def test_pool_admits_only_admin_created_users_with_strong_passwords(graph: Graph) -> None:
     graph.build(_identity)
-    pool = graph.one("aws:cognito/userPool:UserPool", "access-users").inputs
+    pool = graph.one(POOL, "access-users").inputs
     assert pool["name"] == "people" and pool["deletionProtection"] == "ACTIVE"
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
     policy = pool["passwordPolicy"]
     assert policy["minimumLength"] == 14 and policy["temporaryPasswordValidityDays"] == 3
     assert all(policy[k] for k in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols"))
-    assert pool["mfaConfiguration"] == "ON" and pool["softwareTokenMfaConfiguration"] == {"enabled": True}
     assert pool["usernameConfiguration"] == {"caseSensitive": False}
+
+
+def test_mfa_is_required_with_totp_and_never_sms(graph: Graph) -> None:
+    graph.build(_identity)
+    pool = graph.one(POOL, "access-users").inputs
+    assert pool["mfaConfiguration"] == "ON" and pool["softwareTokenMfaConfiguration"] == {"enabled": True}
+    assert "smsConfiguration" not in pool and "smsAuthenticationMessage" not in pool
+    assert rules.check_cognito_mfa(POOL, pool) == []
+
+
+def test_threat_protection_is_enforced_on_the_plus_plan_by_default(graph: Graph) -> None:
+    graph.build(_identity)
+    pool = graph.one(POOL, "access-users").inputs
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"} and pool["userPoolTier"] == "PLUS"
+    assert pool["tags"] == {THREAT_PROTECTION_TAG: "ENFORCED"}
+    risk = graph.one(RISK, "access-risk").inputs
+    assert risk["userPoolId"] == graph.one(POOL, "access-users").id
+    assert risk["compromisedCredentialsRiskConfiguration"] == {
+        "eventFilters": ["SIGN_IN", "PASSWORD_CHANGE"],
+        "actions": {"eventAction": "BLOCK"},
+    }
+    actions = risk["accountTakeoverRiskConfiguration"]["actions"]
+    assert {level: a["eventAction"] for level, a in actions.items()} == {
+        "highAction": "BLOCK",
+        "mediumAction": "MFA_REQUIRED",
+        "lowAction": "NO_ACTION",
+    }
+    assert not any(a["notify"] for a in actions.values())  # mails would need SES
+    assert rules.check_threat_protection(POOL, pool) == rules.check_threat_protection_opt_out(POOL, pool) == []
+
+
+@pytest.mark.parametrize("mode, tier", [("AUDIT", "PLUS"), ("OFF", "ESSENTIALS")])
+def test_threat_protection_opt_out_is_declared_on_the_pool(graph: Graph, mode: str, tier: str) -> None:
+    graph.build(lambda: _identity(replace(COGNITO, threat_protection=mode)))  # type: ignore[arg-type]
+    pool = graph.one(POOL, "access-users").inputs
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": mode} and pool["userPoolTier"] == tier
+    assert pool["tags"] == {THREAT_PROTECTION_TAG: mode}
+    assert len(graph.of_type(RISK)) == (0 if mode == "OFF" else 1)
+    # The opt-out passes the mandatory rule (it is declared) and is reported by the advisory one.
+    assert rules.check_threat_protection(POOL, pool) == []
+    assert rules.check_threat_protection_opt_out(POOL, pool)
 
 
 def test_client_has_no_secret_no_oauth_flows_and_no_password_auth(graph: Graph) -> None:
     graph.build(_identity)
-    client = graph.one("aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
+    client = graph.one(CLIENT, "access-client").inputs
     assert client["generateSecret"] is False and client["allowedOauthFlowsUserPoolClient"] is False
     assert "allowedOauthFlows" not in client
     assert client["explicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    assert client["preventUserExistenceErrors"] == "ENABLED" and client["enableTokenRevocation"] is True
-    assert (client["accessTokenValidity"], client["idTokenValidity"]) == (30, 30)
+    assert client["preventUserExistenceErrors"] == "ENABLED"
+
+
+def test_client_tokens_are_short_lived_and_revocable(graph: Graph) -> None:
+    graph.build(_identity)
+    client = graph.one(CLIENT, "access-client").inputs
+    assert client["enableTokenRevocation"] is True
+    assert (client["accessTokenValidity"], client["idTokenValidity"], client["refreshTokenValidity"]) == (15, 15, 720)
+    assert client["tokenValidityUnits"] == {"accessToken": "minutes", "idToken": "minutes", "refreshToken": "minutes"}
+    assert rules.check_token_lifetimes(CLIENT, client) == []
 
 
 def test_password_auth_only_when_allowed(graph: Graph) -> None:
     graph.build(lambda: _identity(replace(COGNITO, allow_password_auth=True)))
-    client = graph.one("aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
+    client = graph.one(CLIENT, "access-client").inputs
     assert "ALLOW_USER_PASSWORD_AUTH" in client["explicitAuthFlows"]
 
 
-def test_users_get_a_mailed_or_the_secret_temporary_password(graph: Graph) -> None:
+def test_each_user_is_mailed_their_own_temporary_password(graph: Graph) -> None:
     graph.build(_identity)
-    ann = graph.one("aws:cognito/user:User", "access-ann").inputs
-    assert ann["desiredDeliveryMediums"] == ["EMAIL"] and "temporaryPassword" not in ann
-    assert ann["attributes"] == {"email": "ann@example.com", "email_verified": "true"}
-    bob = graph.one("aws:cognito/user:User", "access-bob").inputs
-    assert bob["messageAction"] == "SUPPRESS" and secret_value(bob["temporaryPassword"]) == "Temporary-Pass-1"
-    assert "desiredDeliveryMediums" not in bob and "attributes" not in bob
+    users = {u.inputs["username"]: u.inputs for u in graph.of_type(USER)}
+    assert set(users) == {"ann", "bob"}
+    for name, user in users.items():
+        assert user["desiredDeliveryMediums"] == ["EMAIL"]
+        assert user["attributes"] == {"email": f"{name}@example.com", "email_verified": "true"}
+        assert not {"temporaryPassword", "password", "messageAction"} & set(user)
+        assert rules.check_own_first_password(USER, user) == []
 
 
 @pulumi.runtime.test
@@ -118,6 +173,29 @@ def test_oidc_authorizer_environment(graph: Graph) -> pulumi.Output[None]:
             env.JWKS_URL.name: "https://login.example.com/keys",
             env.AUDIENCE.name: "api://studio",
         }
+
+    return pulumi.Output.from_input(identity.authorizer_environment).apply(check)
+
+
+@pulumi.runtime.test
+def test_email_as_username_requires_a_verified_email(graph: Graph) -> pulumi.Output[None]:
+    identity: Identity = _identity(OIDC, replace(CHECKS, username_claim="email")).part
+
+    def check(environment: dict[str, Any]) -> None:
+        assert environment[env.USERNAME_CLAIM.name] == "email"
+        assert environment[env.REQUIRE_EMAIL_VERIFIED.name] == "true"
+        assert env.REQUIRED_TOKEN_TYPE.name not in environment
+
+    return pulumi.Output.from_input(identity.authorizer_environment).apply(check)
+
+
+@pulumi.runtime.test
+def test_rfc9068_access_token_type_when_asked(graph: Graph) -> pulumi.Output[None]:
+    identity: Identity = _identity(OIDC, replace(CHECKS, username_claim="sub", require_access_token_type=True)).part
+
+    def check(environment: dict[str, Any]) -> None:
+        assert environment[env.REQUIRED_TOKEN_TYPE.name] == "at+jwt"
+        assert env.REQUIRE_EMAIL_VERIFIED.name not in environment
 
     return pulumi.Output.from_input(identity.authorizer_environment).apply(check)
 

@@ -33,7 +33,6 @@ ARGS = AccessProxyArgs(
     identity=CognitoArgs(
         pool_name="people",
         password_minimum_length=12,
-        mfa="OPTIONAL",
         access_token_validity_minutes=60,
         allow_password_auth=False,
         deletion_protection=True,

@@ -215,17 +215,145 @@ def test_every_oidc_requirement_in_one_run(project):
     assert len(msgs) == 2 and "needs issuer" in msgs[0] and "needs audience or clientIds" in msgs[1]
 
 
-def test_a_plain_text_secret_gets_one_line_with_the_fix(project):
-    project.edit("shared", lambda c: c.update({"studio-access:temporaryPassword": "hunter2"}))
-    assert project.problems("shared") == [
-        (
-            "Pulumi.shared.yaml",
-            "studio-access:temporaryPassword",
-            "must be stored as a secret: pulumi config set --secret studio-access:temporaryPassword <value>",
-        )
-    ]
+@pytest.mark.parametrize("value", ["hunter2", {"secure": "v1:AAAA"}], ids=["plain", "secret"])
+def test_the_old_shared_temporary_password_is_refused_with_the_fix(project, value):
+    project.edit("shared", lambda c: c.update({"studio-access:temporaryPassword": value}))
+    [(file, key, msg)] = project.problems("shared")
+    assert (file, key) == ("Pulumi.shared.yaml", "studio-access:temporaryPassword")
+    assert msg.startswith("no longer used: one first password shared by every user is refused")
+    assert "pulumi config rm studio-access:temporaryPassword" in msg and "give each user an email" in msg
+    assert "hunter2" not in msg
     # A LOB stack reading that shared file is not told about an "unknown key" either.
     assert project.load("lob-a").stack == "lob-a"
+
+
+# --------------------------------------------------------------------------- identity and sessions (issue 13)
+
+
+def test_identity_and_session_defaults(project):
+    project.edit("shared", lambda c: c.pop("studio-access:identity"))
+    cfg = project.load("shared").config
+    identity = cfg.identity
+    assert (identity.mfa, identity.threat_protection) == ("ON", "ENFORCED")
+    assert (identity.access_token_validity_minutes, identity.refresh_token_validity_minutes) == (30, 24 * 60)
+    assert cfg.access.session_expiration_seconds == 8 * 3600
+    assert cfg.access.api.authorizer_ttl_seconds <= identity.access_token_validity_minutes * 60
+
+
+@pytest.mark.parametrize("mfa", ["OPTIONAL", "OFF", False])
+def test_mfa_other_than_on_is_refused(project, mfa):
+    project.edit("shared", lambda c: c["studio-access:identity"].update(mfa=mfa))
+    [msg] = [m for _, k, m in project.problems("shared") if k == "studio-access:identity.mfa"]
+    assert "refused: MFA is required (ON, TOTP)" in msg and "mfa: ON" in msg
+
+
+def test_an_unquoted_yaml_on_is_mfa_on(project):
+    project.edit("shared", lambda c: c["studio-access:identity"].update(mfa=True))  # what YAML 1.1 makes of ON
+    assert project.load("shared").config.identity.mfa == "ON"
+
+
+@pytest.mark.parametrize("mode", ["AUDIT", "OFF"])
+def test_threat_protection_can_be_turned_down(project, mode):
+    project.edit("shared", lambda c: c["studio-access:identity"].update(threatProtection=mode))
+    assert project.load("shared").config.identity.threat_protection == mode
+
+
+@pytest.mark.parametrize(
+    "section, key, value",
+    [
+        ("identity", "accessTokenValidityMinutes", 4),
+        ("identity", "accessTokenValidityMinutes", 61),
+        ("identity", "refreshTokenValidityMinutes", 59),
+        ("identity", "refreshTokenValidityMinutes", 1441),
+        ("identity", "threatProtection", "ON"),
+        ("access", "sessionExpirationSeconds", 28801),
+        ("access", "sessionExpirationSeconds", 1799),
+    ],
+)
+def test_lifetimes_outside_their_bounds(project, section, key, value):
+    project.edit("shared", lambda c: c.setdefault(f"studio-access:{section}", {}).update({key: value}))
+    assert _only(project.problems("shared"), f"studio-access:{section}.{key}")
+
+
+def test_a_refresh_token_must_outlive_the_access_token(project):
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:identity"].update(accessTokenValidityMinutes=60, refreshTokenValidityMinutes=60),
+    )
+    _, _, msg = _only(project.problems("shared"), "studio-access:identity")
+    assert "refreshTokenValidityMinutes 60 must be longer than accessTokenValidityMinutes 60" in msg
+
+
+def test_the_authorizer_cache_never_outlives_the_access_token(project):
+    def edit(c):
+        c["studio-access:identity"].update(accessTokenValidityMinutes=15)
+        c["studio-access:access"]["api"].update(authorizerTtlSeconds=1200)
+
+    project.edit("shared", edit)
+    [(file, _key, msg)] = project.problems("shared")
+    assert file == "Pulumi.shared.yaml"
+    assert msg.startswith(
+        "access.api.authorizerTtlSeconds 1200 outlives identity.accessTokenValidityMinutes 15 (900 s)"
+    )
+    assert msg.endswith("set authorizerTtlSeconds to 900 or less")
+    project.edit("shared", lambda c: c["studio-access:access"]["api"].update(authorizerTtlSeconds=900))
+    assert project.load("shared").config.access.api.authorizer_ttl_seconds == 900
+
+
+def test_every_cognito_user_needs_an_email(project):
+    project.edit("shared", lambda c: c["studio-access:users"][1].pop("email"))
+    [(_, key, msg)] = project.problems("shared")
+    assert key == "studio-access:users[1].email"
+    assert msg.startswith("required with provider cognito: Cognito mails user-lob-b their own temporary password")
+
+
+OIDC = {"provider": "oidc", "issuer": "https://idp.example.com", "audience": "api://studio"}
+
+
+def _oidc(project, **identity):
+    project.edit("shared", lambda c: c.update({"studio-access:identity": {**OIDC, **identity}}))
+
+
+def test_oidc_users_need_no_email(project):
+    _oidc(project, usernameClaim="sub")
+    project.edit("shared", lambda c: [u.pop("email") for u in c["studio-access:users"]])
+    assert project.load("shared").config.users[0].email is None
+
+
+@pytest.mark.parametrize("claim", ["email", "preferred_username", "name", "nickname", "upn", "unique_name"])
+def test_a_mutable_username_claim_is_refused_unless_accepted_by_name(project, claim):
+    _oidc(project, usernameClaim=claim)
+    [msg] = [m for _, k, m in project.problems("shared") if k == "studio-access:identity"]
+    assert f"usernameClaim {claim} is a claim many issuers let the person change" in msg
+    assert msg.endswith(f"allowMutableUsernameClaim: {claim}")
+    _oidc(project, usernameClaim=claim, allowMutableUsernameClaim=claim)
+    assert project.load("shared").config.identity.username_claim == claim
+
+
+def test_accepting_one_mutable_claim_does_not_accept_another(project):
+    _oidc(project, usernameClaim="preferred_username", allowMutableUsernameClaim="email")
+    msgs = [m for _, k, m in project.problems("shared") if k == "studio-access:identity"]
+    assert len(msgs) == 2
+    assert "usernameClaim preferred_username is a claim" in msgs[0]
+    assert (
+        msgs[1]
+        == "allowMutableUsernameClaim email is not usernameClaim preferred_username: it accepts only the claim it names"
+    )
+
+
+def test_immutable_claims_and_rfc9068_for_oidc(project):
+    _oidc(project, usernameClaim="oid", requireAccessTokenType=True)
+    identity = project.load("shared").config.identity
+    assert (identity.username_claim, identity.require_access_token_type) == ("oid", True)
+
+
+def test_oidc_only_keys_with_cognito(project):
+    project.edit(
+        "shared",
+        lambda c: c["studio-access:identity"].update(allowMutableUsernameClaim="email", requireAccessTokenType=True),
+    )
+    _, _, msg = _only(project.problems("shared"), "studio-access:identity")
+    assert msg.startswith("allowMutableUsernameClaim, requireAccessTokenType: only for provider oidc")
 
 
 def test_several_problems_of_one_model_are_one_line_each(project):

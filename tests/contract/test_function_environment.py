@@ -68,7 +68,7 @@ def test_the_example_stacks_environment_loads_as_its_config_says(planned):
     assert (presigned.users_table, presigned.lobs_table) == (shared.outputs["usersTable"], shared.outputs["lobsTable"])
     assert presigned.role_name == access["accessRoleName"] == shared.outputs["accessRoleName"]
     assert presigned.url_expires == access["urlExpiresSeconds"]
-    assert "sessionExpirationSeconds" not in access and presigned.session_expiration is None
+    assert "sessionExpirationSeconds" not in access and presigned.session_expiration == 8 * 3600  # the default
     assert "cacheTtlSeconds" not in access and presigned.cache_ttl == 60  # the config's default
     assert presigned.region == config["aws"]["region"] == shared.outputs["region"]
 
@@ -89,6 +89,7 @@ OIDC = {
     "audience": "api://studio",
     "clientIds": ["spa-client", "cli-client"],
     "usernameClaim": "preferred_username",
+    "allowMutableUsernameClaim": "preferred_username",
     "tokenUse": "access",
     "leewaySeconds": 30,
 }

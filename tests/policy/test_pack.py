@@ -264,6 +264,7 @@ def test_the_running_pack_tells_functions_apart_by_the_contracts_tags(analyzer):
     props = {
         "runtime": "python3.13",
         "tracingConfig": {"mode": "Active"},
+        "environment": {"variables": {"SESSION_EXPIRATION_SECONDS": "28800"}},
         "tags": {FUNCTION_TAG: PRESIGNED_URL_FUNCTION},
     }
     function = {"type": FUNCTION, "inputs": props, "urn": "urn:fn", "name": "fn"}

@@ -30,7 +30,14 @@ PACK_ORDER = [
     "endpoint-sg-not-all-ports",
     "s3-gateway-named-buckets",
     "cognito-password-no-implicit",
-    "cognito-mfa",
+    "cognito-mfa-required",
+    "cognito-threat-protection",
+    "cognito-threat-protection-opt-out",
+    "cognito-token-lifetimes",
+    "cognito-own-first-password",
+    "authorizer-cache-within-token-lifetime",
+    "authorizer-email-verified",
+    "studio-session-max-8h",
     "log-group-retention",
     "ram-org-share-internal",
     "tgw-auto-accept-named-principals",
@@ -43,7 +50,7 @@ def test_the_pack_covers_every_numbered_promise_with_unique_names():
     advisory = {r.name for r in rules.RULES if r.enforcement == ADVISORY}
     assert advisory == {
         "dynamodb-deletion-protection",
-        "cognito-mfa",
+        "cognito-threat-protection-opt-out",
         "tgw-auto-accept-named-principals",
         "sg-public-ingress-bastion-only",
     }

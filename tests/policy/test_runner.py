@@ -10,6 +10,8 @@ import pytest
 
 from policy import rules, runner
 from policy.resource_types import (
+    AUTHORIZER,
+    COGNITO_USER,
     DOMAIN,
     FUNCTION,
     INGRESS_RULE,
@@ -215,7 +217,53 @@ BREACHES = [
         "access-client",
         _set(USER_POOL_CLIENT, "access-client", allowedOauthFlows=["implicit"], allowedOauthFlowsUserPoolClient=True),
     ),
-    ("cognito-mfa", "shared", "access-users", _set(USER_POOL, "access-users", mfaConfiguration="OFF")),
+    ("cognito-mfa-required", "shared", "access-users", _set(USER_POOL, "access-users", mfaConfiguration="OPTIONAL")),
+    (
+        "cognito-threat-protection",
+        "shared",
+        "access-users",
+        _set(USER_POOL, "access-users", userPoolAddOns={"advancedSecurityMode": "OFF"}),
+    ),
+    (
+        "cognito-threat-protection-opt-out",
+        "shared",
+        "access-users",
+        _set(USER_POOL, "access-users", userPoolAddOns={"advancedSecurityMode": "AUDIT"}),
+    ),
+    (
+        "cognito-token-lifetimes",
+        "shared",
+        "access-client",
+        _set(USER_POOL_CLIENT, "access-client", accessTokenValidity=90),
+    ),
+    (
+        "cognito-own-first-password",
+        "shared",
+        "access-user-lob-a",
+        _set(COGNITO_USER, "access-user-lob-a", temporaryPassword="Shared-Pass-1"),
+    ),
+    (
+        "authorizer-cache-within-token-lifetime",
+        "shared",
+        "access-jwt",
+        _set(AUTHORIZER, "access-jwt", authorizerResultTtlInSeconds=3600),
+    ),
+    (
+        "authorizer-email-verified",
+        "shared",
+        "access-authorizer",
+        lambda rs: _find(rs, FUNCTION, "access-authorizer")["inputs"]["environment"]["variables"].update(
+            USERNAME_CLAIM="email"
+        ),
+    ),
+    (
+        "studio-session-max-8h",
+        "shared",
+        "access-presigned-url",
+        lambda rs: _find(rs, FUNCTION, "access-presigned-url")["inputs"]["environment"]["variables"].pop(
+            "SESSION_EXPIRATION_SECONDS"
+        ),
+    ),
     ("log-group-retention", "shared", "access-api-access", _drop(LOG_GROUP, "access-api-access", "retentionInDays")),
     ("ram-org-share-internal", "shared", "hub-share", _org_share(True)),
     ("tgw-auto-accept-named-principals", "shared", "hub-tgw", _org_share(False)),

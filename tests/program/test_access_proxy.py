@@ -139,7 +139,15 @@ AUTHORIZER_ENV = {
     v.name for v in (A.TOKEN_ISSUER, A.ALLOWED_CLIENT_IDS, A.TOKEN_USE, A.USERNAME_CLAIM, A.LEEWAY_SECONDS)
 }
 PRESIGNED_ENV = {
-    v.name for v in (P.USERS_TABLE, P.LOBS_TABLE, P.ACCESS_ROLE_NAME, P.URL_EXPIRES_SECONDS, P.CACHE_TTL_SECONDS)
+    v.name
+    for v in (
+        P.USERS_TABLE,
+        P.LOBS_TABLE,
+        P.ACCESS_ROLE_NAME,
+        P.URL_EXPIRES_SECONDS,
+        P.CACHE_TTL_SECONDS,
+        P.SESSION_EXPIRATION_SECONDS,
+    )
 }
 
 
@@ -162,6 +170,7 @@ def test_function_environment_matches_what_the_handlers_read(shared):
         "20",
         "60",
     )
+    assert env[P.SESSION_EXPIRATION_SECONDS.name] == "28800"  # 8 hours, always set (SageMaker's own default: 12)
 
 
 def test_functions_runtime_architecture_tracing_logs(shared):
@@ -268,26 +277,70 @@ def test_cognito_pool_client_and_users(shared):
     pool = one(shared, "aws:cognito/userPool:UserPool", "access-users").inputs
     assert pool["passwordPolicy"]["minimumLength"] == 12
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
-    assert pool["deletionProtection"] == "ACTIVE" and pool["mfaConfiguration"] == "OPTIONAL"
+    assert pool["deletionProtection"] == "ACTIVE"
     client = one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
     assert client["generateSecret"] is False and "allowedOauthFlows" not in client
     assert client["explicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    assert client["accessTokenValidity"] == 60
     users = {r.inputs["username"]: r.inputs for r in resources(shared, "aws:cognito/user:User")}
     assert set(users) == {"user-lob-a", "user-lob-b"}
-    assert all("temporaryPassword" not in u and u["desiredDeliveryMediums"] == ["EMAIL"] for u in users.values())
+    for name, user in users.items():
+        assert user["desiredDeliveryMediums"] == ["EMAIL"] and user["attributes"]["email"] == f"{name}@example.com"
+        assert not {"temporaryPassword", "password", "messageAction"} & set(user)
 
 
-def test_user_without_email_takes_the_secret_temporary_password(project):
+def test_the_plan_shows_the_identity_and_session_defaults(shared):
+    """Issue 13's defaults, on the planned inputs of the example (which sets none of them)."""
+    pool = one(shared, "aws:cognito/userPool:UserPool", "access-users").inputs
+    assert pool["mfaConfiguration"] == "ON" and pool["softwareTokenMfaConfiguration"] == {"enabled": True}
+    assert "smsConfiguration" not in pool
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"} and pool["userPoolTier"] == "PLUS"
+    assert pool["tags"][tags.THREAT_PROTECTION_TAG] == "ENFORCED"
+    risk = one(shared, "aws:cognito/riskConfiguration:RiskConfiguration", "access-risk").inputs
+    assert risk["compromisedCredentialsRiskConfiguration"]["actions"] == {"eventAction": "BLOCK"}
+    client = one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
+    assert (client["accessTokenValidity"], client["idTokenValidity"], client["refreshTokenValidity"]) == (30, 30, 1440)
+    assert client["tokenValidityUnits"] == {"accessToken": "minutes", "idToken": "minutes", "refreshToken": "minutes"}
+    assert client["enableTokenRevocation"] is True
+    authorizer = one(shared, "aws:apigateway/authorizer:Authorizer", "access-jwt").inputs
+    assert authorizer["authorizerResultTtlInSeconds"] <= client["accessTokenValidity"] * 60
+    presigned = _function(shared, "presigned-url").inputs["environment"]["variables"]
+    assert presigned[P.SESSION_EXPIRATION_SECONDS.name] == str(8 * 3600)
+
+
+def test_threat_protection_turned_off_by_config_is_declared_and_off_the_plus_plan(project):
+    project.edit("shared", lambda c: c["studio-access:identity"].update(threatProtection="OFF"))
+    result = project.plan(["shared"])["shared"]
+    pool = one(result, "aws:cognito/userPool:UserPool", "access-users").inputs
+    assert pool["userPoolAddOns"] == {"advancedSecurityMode": "OFF"} and pool["userPoolTier"] == "ESSENTIALS"
+    assert pool["tags"][tags.THREAT_PROTECTION_TAG] == "OFF"
+    assert resources(result, "aws:cognito/riskConfiguration:RiskConfiguration") == []
+    # The plan goes through, and says so: an advisory line, no mandatory one.
+    assert [(v.rule, v.enforcement) for v in result.violations] == [("cognito-threat-protection-opt-out", "advisory")]
+
+
+def test_shorter_lifetimes_from_config(project):
+    def edit(c):
+        c["studio-access:identity"].update(accessTokenValidityMinutes=15, refreshTokenValidityMinutes=480)
+        c["studio-access:access"].update(sessionExpirationSeconds=3600)
+        c["studio-access:access"]["api"].update(authorizerTtlSeconds=60)
+
+    project.edit("shared", edit)
+    result = project.plan(["shared"])["shared"]
+    client = one(result, "aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
+    assert (client["accessTokenValidity"], client["refreshTokenValidity"]) == (15, 480)
+    authorizer = one(result, "aws:apigateway/authorizer:Authorizer", "access-jwt").inputs
+    assert authorizer["authorizerResultTtlInSeconds"] == 60
+    env = one(result, "aws:lambda/function:Function", "access-presigned-url").inputs["environment"]["variables"]
+    assert env[P.SESSION_EXPIRATION_SECONDS.name] == "3600"
+
+
+def test_a_user_without_email_is_refused_and_no_shared_password_exists(project):
     project.edit("shared", lambda c: c["studio-access:users"][0].pop("email"))
     problems = project.problems("shared")
-    assert any(k == "studio-access:users[0].email" and "temporaryPassword" in m for _, k, m in problems)
-    project.edit("shared", lambda c: c.update({"studio-access:temporaryPassword": "Plain-text-1234"}))
-    assert any("must be stored as a secret" in m for _, _, m in project.problems("shared"))
+    assert [k for _, k, _ in problems] == ["studio-access:users[0].email"]
     project.edit("shared", lambda c: c.update({"studio-access:temporaryPassword": {"secure": "v1:AAAA"}}))
-    result = project.plan(["shared"])["shared"]
-    user = next(r for r in resources(result, "aws:cognito/user:User") if r.inputs["username"] == "user-lob-a")
-    assert user.inputs["messageAction"] == "SUPPRESS" and user.inputs["temporaryPassword"]
+    keys = {k for _, k, _ in project.problems("shared")}
+    assert keys == {"studio-access:users[0].email", "studio-access:temporaryPassword"}
 
 
 def test_password_auth_only_when_config_asks(project):
@@ -306,6 +359,7 @@ def test_oidc_issuer_instead_of_cognito(project):
                     "issuer": "https://idp.example.com/oauth2",
                     "audience": "api://studio",
                     "usernameClaim": "preferred_username",
+                    "allowMutableUsernameClaim": "preferred_username",
                 }
             }
         ),
@@ -316,6 +370,23 @@ def test_oidc_issuer_instead_of_cognito(project):
     assert env["TOKEN_ISSUER"] == "https://idp.example.com/oauth2" and env["AUDIENCE"] == "api://studio"
     assert env["USERNAME_CLAIM"] == "preferred_username" and env["TOKEN_USE"] == ""
     assert result.outputs["identityProvider"] == "oidc" and "userPoolId" not in result.outputs
+
+
+def test_oidc_email_as_username_checks_email_verified_and_rfc9068_type(project):
+    identity = {
+        "provider": "oidc",
+        "issuer": "https://idp.example.com/oauth2",
+        "audience": "api://studio",
+        "usernameClaim": "email",
+        "allowMutableUsernameClaim": "email",
+        "requireAccessTokenType": True,
+    }
+    project.edit("shared", lambda c: c.update({"studio-access:identity": identity}))
+    result = project.plan(["shared"])["shared"]
+    env = one(result, "aws:lambda/function:Function", "access-authorizer").inputs["environment"]["variables"]
+    assert env[A.USERNAME_CLAIM.name] == "email" and env[A.REQUIRE_EMAIL_VERIFIED.name] == "true"
+    assert env[A.REQUIRED_TOKEN_TYPE.name] == "at+jwt"
+    assert result.violations == []
 
 
 def test_oidc_without_audience_or_clients_is_refused(project):

@@ -7,18 +7,29 @@ from __future__ import annotations
 
 import json
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from .config import Config
 from .errors import AuthError, ConfigError, NetworkError, SessionExpired, UsageError
 
 FLOWS = ("srp", "password")
 MAX_CHALLENGES = 5
+# The name an authenticator app shows for the enrolled account, and the device's name at Cognito.
+TOTP_ISSUER = "studio-access"
 
 
 class Prompts(Protocol):
     def new_password(self) -> str: ...
 
     def mfa_code(self, challenge: str) -> str: ...
+
+    def totp_secret(self, secret: str, uri: str) -> None: ...
+
+
+def totp_uri(secret: str, username: str) -> str:
+    """The otpauth:// URI authenticator apps read (as a QR code or pasted): RFC 6238 TOTP, 30 s, 6 digits."""
+    label = quote(f"{TOTP_ISSUER}:{username}", safe=":@")
+    return f"otpauth://totp/{label}?secret={secret}&issuer={quote(TOTP_ISSUER)}"
 
 
 def make_idp(cfg: Config) -> Any:
@@ -56,11 +67,6 @@ def challenge_response(name: str, params: dict[str, str], username: str, prompts
         return {"USERNAME": user, "NEW_PASSWORD": prompts.new_password()}
     if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA"):
         return {"USERNAME": user, f"{name}_CODE": prompts.mfa_code(name)}
-    if name == "MFA_SETUP":
-        raise AuthError(
-            "your account must set up multi-factor authentication first, which this client "
-            "cannot do: ask the platform team how to enrol an authenticator app."
-        )
     raise AuthError(f"Cognito asks for the {name} challenge, which this client does not support.")
 
 
@@ -89,7 +95,7 @@ def describe_error(err: Exception, *, during: str) -> Exception:
         return AuthError("your account is not confirmed yet: ask the platform team.")
     if code == "InvalidPasswordException":
         return AuthError(f"the new password was refused: {msg}. Run `studio-access login` and choose another.")
-    if code in ("CodeMismatchException", "ExpiredCodeException"):
+    if code in ("CodeMismatchException", "ExpiredCodeException", "EnableSoftwareTokenMFAException"):
         return AuthError(f"the code was refused ({msg}). Run `studio-access login` again.")
     if code == "ResourceNotFoundException":
         return ConfigError(
@@ -145,12 +151,34 @@ def _login(idp: Any, cfg: Config, username: str, password: str, prompts: Prompts
             answer = srp.process_challenge(params, auth_params)
             resp = idp.respond_to_auth_challenge(ClientId=cfg.client_id, ChallengeName=name, ChallengeResponses=answer)
             continue
-        answer = challenge_response(name, params, username, prompts)
+        session = resp.get("Session")
+        if name == "MFA_SETUP":
+            answer, session = enrol_totp(idp, session, params.get("USERNAME", username), prompts)
+        else:
+            answer = challenge_response(name, params, username, prompts)
         kwargs: dict[str, Any] = {"ClientId": cfg.client_id, "ChallengeName": name, "ChallengeResponses": answer}
-        if resp.get("Session"):
-            kwargs["Session"] = resp["Session"]
+        if session:
+            kwargs["Session"] = session
         resp = idp.respond_to_auth_challenge(**kwargs)
     raise AuthError("Cognito kept asking for more challenges; sign-in abandoned.")
+
+
+def enrol_totp(idp: Any, session: str | None, username: str, prompts: Prompts) -> tuple[dict[str, str], str]:
+    """The MFA_SETUP challenge (the pool requires MFA, the person has no authenticator yet): show
+    the new TOTP secret, check a first code from the app, and return the challenge's answer and session."""
+    if not session:
+        raise AuthError("Cognito asked to set up MFA without a session; run `studio-access login` again.")
+    associated = idp.associate_software_token(Session=session)
+    secret = associated["SecretCode"]
+    prompts.totp_secret(secret, totp_uri(secret, username))
+    verified = idp.verify_software_token(
+        Session=associated.get("Session", session),
+        UserCode=prompts.mfa_code("MFA_SETUP"),
+        FriendlyDeviceName=TOTP_ISSUER,
+    )
+    if verified.get("Status") != "SUCCESS":
+        raise AuthError("Cognito did not accept the code from your authenticator app. Run `studio-access login` again.")
+    return {"USERNAME": username}, verified.get("Session") or session
 
 
 def refresh(idp: Any, cfg: Config, refresh_token: str) -> dict[str, Any]:

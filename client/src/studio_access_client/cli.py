@@ -113,6 +113,15 @@ class _Prompts:
             raise AuthError("the two new passwords differ. Run `studio-access login` again.")
         return first
 
+    def totp_secret(self, secret: str, uri: str) -> None:
+        self.io.err.write(
+            "Your account needs an authenticator app (multi-factor authentication is required).\n"
+            "Add this account to your app (Microsoft or Google Authenticator, 1Password, ...) with the key\n"
+            f"  {secret}\n"
+            f"or the URI (or a QR code made from it)\n  {uri}\n"
+            "then type the 6-digit code it shows. Keep the key to yourself: it is your second factor.\n"
+        )
+
     def mfa_code(self, challenge: str) -> str:
         what = "text-message code" if challenge == "SMS_MFA" else "code from your authenticator app"
         if self.from_stdin:
