@@ -161,13 +161,63 @@ def test_up_is_only_called_from_behind_the_gate():
 # --------------------------------------------------------------------------- the jobs that run pulumi
 
 
-def test_every_action_is_pinned_to_a_version():
-    for path in WORKFLOWS.glob("*.yml"):
-        for job in yaml.safe_load(path.read_text())["jobs"].values():
-            for step in job.get("steps", []):
-                if "uses" in step:
-                    _name, _, version = step["uses"].partition("@")
-                    assert version.startswith("v") and version[1:].split(".")[0].isdigit(), (path.name, step["uses"])
+_PINNED = re.compile(r"^\s*-?\s*uses:\s*(?P<action>[\w.-]+/[\w./-]+)@(?P<ref>\S+)(?:\s+#\s*(?P<tag>\S+))?\s*$")
+
+
+def _remote_uses() -> list[tuple[str, str, str, str | None]]:
+    """(file, action, ref, tag comment) of every `uses:` of another repository's action."""
+    found = []
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for line in path.read_text().splitlines():
+            if "uses:" in line and "./" not in line:
+                match = _PINNED.match(line)
+                assert match, f"{path.name}: cannot read {line.strip()!r}"
+                found.append((path.name, match["action"], match["ref"], match["tag"]))
+    return found
+
+
+def test_every_action_is_pinned_by_commit_sha_with_its_release_tag():
+    # A tag can be moved to other code; a commit SHA cannot. The comment says which release it is.
+    uses = _remote_uses()
+    assert {action for _, action, _, _ in uses} >= {"actions/checkout", "pulumi/actions"}
+    for name, action, ref, tag in uses:
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), (name, action, ref)
+        assert tag and re.fullmatch(r"v\d+(\.\d+)*", tag), (name, action, "tag comment missing")
+    # One action, one pin, in every workflow.
+    pins: dict[str, set[tuple[str, str | None]]] = {}
+    for _, action, ref, tag in uses:
+        pins.setdefault(action, set()).add((ref, tag))
+    assert all(len(p) == 1 for p in pins.values()), pins
+
+
+def _backend_credentials(env: dict) -> dict:
+    return {k: v for k, v in env.items() if k in ("PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE")}
+
+
+@pytest.mark.parametrize("name, job", [("preview.yml", "preview"), ("up.yml", "up")])
+def test_each_pulumi_step_gets_only_the_credential_of_its_backend(name, job):
+    steps = _workflow(name)["jobs"][job]["steps"]
+    text = yaml.safe_dump(steps)
+    # Secrets only on the steps that run Pulumi, never on setup, checkout or the AWS step.
+    with_secrets = [s for s in steps if "secrets." in yaml.safe_dump(s)]
+    assert with_secrets and all(
+        s.get("uses", "").startswith("pulumi/actions@") or "pulumi stack output" in s.get("run", "")
+        for s in with_secrets
+    )
+    for step in with_secrets:
+        assert _backend_credentials(step["env"]) == {
+            "PULUMI_ACCESS_TOKEN": "${{ vars.PULUMI_BACKEND_URL == '' && secrets.PULUMI_ACCESS_TOKEN || '' }}",
+            "PULUMI_CONFIG_PASSPHRASE": "${{ vars.PULUMI_BACKEND_URL != '' && secrets.PULUMI_CONFIG_PASSPHRASE || '' }}",
+        }
+    assert set(re.findall(r"secrets\.(\w+)", text)) == {"PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"}
+
+
+def test_previews_hold_no_secret_outside_the_preview_step():
+    wf = _workflow("preview.yml")
+    assert "secrets" not in yaml.safe_dump(wf["jobs"]["gate"])
+    preview = wf["jobs"]["preview"]
+    assert "secrets." not in yaml.safe_dump(preview.get("env", {}))
+    assert preview["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
 
 
 def test_the_jobs_that_run_pulumi_install_the_program_and_the_pack_where_they_run():
@@ -219,12 +269,7 @@ def test_actionlint_passes_on_our_workflows():
         ("preview.yml", "needs.gate.outputs.stacks", "needs.gates.outputs.stacks", 'property "gates" is not defined'),
         ("preview.yml", "    needs: gate\n", "", 'property "gate" is not defined'),
         ("deploy.yml", "needs: [gate, shared]", "needs: [shared]", 'property "gate" is not defined'),
-        (
-            "preview.yml",
-            "comment-on-pr: true",
-            "comment-on-prs: true",
-            'input "comment-on-prs" is not defined in action "pulumi/actions@v6"',
-        ),
+        ("preview.yml", "pull-requests: write", "pull-request: write", 'unknown permission scope "pull-request"'),
         ("deploy.yml", "      region: ${{ matrix.region }}\n", "", 'input "region" is required'),
         ("up.yml", "id-token: write # the OIDC", "id-token: writ # the OIDC", "writ"),
     ],
