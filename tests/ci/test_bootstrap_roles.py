@@ -267,6 +267,28 @@ TYPE_ACTIONS = {
         "ec2:RevokeSecurityGroupIngress",
     ],
     "aws:iam/role:Role": ["iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:TagRole"],
+    # every VPC's flow logs and closed default security group; the segmented Transit Gateway
+    "aws:ec2/flowLog:FlowLog": ["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "iam:PassRole"],
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": [
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:DescribeSecurityGroups",
+    ],
+    "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": ["ec2:ModifyVpcEndpoint"],
+    "aws:ec2transitgateway/routeTable:RouteTable": [
+        "ec2:CreateTransitGatewayRouteTable",
+        "ec2:DeleteTransitGatewayRouteTable",
+    ],
+    "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": [
+        "ec2:AssociateTransitGatewayRouteTable",
+        "ec2:DisassociateTransitGatewayRouteTable",
+    ],
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": [
+        "ec2:EnableTransitGatewayRouteTablePropagation",
+        "ec2:DisableTransitGatewayRouteTablePropagation",
+    ],
+    "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation": ["ec2:ModifyTransitGateway"],
+    "aws:ec2transitgateway/defaultRouteTablePropagation:DefaultRouteTablePropagation": ["ec2:ModifyTransitGateway"],
     "aws:iam/rolePolicy:RolePolicy": ["iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy"],
     "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": [
         "route53resolver:AssociateResolverRule",
