@@ -35,6 +35,12 @@ lint: $(STAMP)
 deploy: $(STAMP)
 	$(PY) -m tools.deploy $(or $(ARGS),up)
 
+## A deployed system checked link by link, read-only, in every account (docs/doctor.md):
+## make doctor ARGS="--role-arn shared=arn:aws:iam::111111111111:role/studio-access-doctor ..."
+.PHONY: doctor
+doctor: $(STAMP)
+	$(PY) -m tools.doctor $(ARGS)
+
 ## The handlers' benchmarks; the JWT libraries compared with joserfc are installed for it only.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -r bench/requirements.txt

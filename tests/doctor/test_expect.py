@@ -1,0 +1,110 @@
+"""What the doctor expects, read from the offline plan of the test project, in the deployed ids."""
+
+from __future__ import annotations
+
+from components import outputs as out
+from contracts import authorizer_env, presigned_url_env, tags
+from tools.doctor.expect import Translation, lob_expected, shared_expected
+
+NONE = Translation({})
+
+
+def test_translation_pairs_the_generated_outputs_only():
+    planned = {"shared": {out.USERS_TABLE: "access-users-a1c4e87", out.ACCESS_ROLE_NAME: "Role", out.API_URL: "x"}}
+    deployed = {"shared": {out.USERS_TABLE: "access-users-0f0f0f0", out.ACCESS_ROLE_NAME: "Other", out.API_URL: "y"}}
+    tr = Translation.between(planned, deployed)
+    assert tr.pairs == {"access-users-a1c4e87": "access-users-0f0f0f0"}  # a config value and a short one are not
+    assert tr({"t": ["arn:aws:dynamodb:r:1:table/access-users-a1c4e87"]}) == {
+        "t": ["arn:aws:dynamodb:r:1:table/access-users-0f0f0f0"]
+    }
+
+
+def test_translation_replaces_whole_arns_before_the_ids_inside_them():
+    tr = Translation({"vpce-123456": "vpce-aaaaaa", "arn:x:vpce-123456": "arn:y:vpce-bbbbbb"})
+    assert tr("arn:x:vpce-123456 and vpce-123456") == "arn:y:vpce-bbbbbb and vpce-aaaaaa"
+
+
+def test_translation_skips_secrets():
+    planned = {"s": {out.USER_POOL_CLIENT_ID: "client-mock-1"}}
+    assert Translation.between(planned, {"s": {out.USER_POOL_CLIENT_ID: "[secret]"}}).pairs == {}
+
+
+def test_shared_expectations_from_the_plan(doctor_plans):
+    plan = doctor_plans["shared"]
+    exp = shared_expected(plan, NONE)
+    assert exp.endpoints == tuple(plan["outputs"][out.ENDPOINT_IDS])
+    # every zone has its record, aliasing its own endpoint
+    assert sorted(r.zone for r in exp.records) == sorted(plan["outputs"][out.HOSTED_ZONE_IDS])
+    assert all(r.zone == r.endpoint for r in exp.records)
+    assert {"sts", "sagemaker-api"} <= set(exp.access_zones)
+    assert exp.principals == ("222222222222", "333333333333")
+    assert exp.stage == "dev"
+    assert exp.authorizer is not None and exp.authorizer.type == "REQUEST"
+    assert set(exp.environments) == set(tags.FUNCTIONS)
+    contract = {v.name for v in (*authorizer_env.ALL, *presigned_url_env.ALL)}
+    assert set().union(*exp.environments.values()) <= contract
+    assert {u for u in exp.cognito_users} == {"user-lob-a", "user-lob-b"}
+    assert {(i.table, i.key) for i in exp.items} == {
+        (out.USERS_TABLE, "user-lob-a"),
+        (out.USERS_TABLE, "user-lob-b"),
+        (out.LOBS_TABLE, "lob-a"),
+        (out.LOBS_TABLE, "lob-b"),
+    }
+
+
+def test_planned_values_read_in_the_deployed_ids(doctor_plans):
+    plan = doctor_plans["shared"]
+    deployed = {**plan["outputs"], out.USERS_TABLE: "access-users-deployed", out.TOKEN_ISSUER: "https://issuer/x"}
+    exp = shared_expected(plan, Translation.between({"shared": plan["outputs"]}, {"shared": deployed}))
+    env = exp.environments[tags.PRESIGNED_URL_FUNCTION]
+    assert env[presigned_url_env.USERS_TABLE.name] == "access-users-deployed"
+    assert exp.environments[tags.AUTHORIZER_FUNCTION][authorizer_env.TOKEN_ISSUER.name] == "https://issuer/x"
+
+
+def test_a_generated_value_no_output_names_is_checked_for_presence_only():
+    plan = {
+        "outputs": {},
+        "resources": [
+            {"type": "aws:kms/key:Key", "name": "k", "id": "key-0123456789", "inputs": {"description": "d"}},
+            {
+                "type": "aws:lambda/function:Function",
+                "name": "f",
+                "id": "f-1",
+                "inputs": {
+                    "tags": {tags.FUNCTION_TAG: tags.AUTHORIZER_FUNCTION},
+                    "environment": {"variables": {"KEY_ID": "key-0123456789", "TOKEN_USE": "access"}},
+                },
+            },
+        ],
+    }
+    assert shared_expected(plan, NONE).environments == {
+        tags.AUTHORIZER_FUNCTION: {"KEY_ID": None, "TOKEN_USE": "access"}
+    }
+
+
+def test_lob_expectations_from_the_plan(doctor_plans):
+    a = lob_expected(doctor_plans["lob-a"], doctor_plans["shared"])
+    b = lob_expected(doctor_plans["lob-b"], doctor_plans["shared"])
+    assert a.accept_share is True and b.accept_share is False  # the test project puts lob-a outside
+    rules = [r for r in doctor_plans["lob-a"]["resources"] if r["type"].endswith("ResolverRuleAssociation")]
+    assert len(a.rules) == len(rules) and set(a.rules) <= set(doctor_plans["shared"]["outputs"][out.RESOLVER_RULE_IDS])
+    assert a.network_access == "VpcOnly"
+    assert a.subnet_cidrs == {"10.100.10.0/24", "10.100.11.0/24"}
+    assert b.subnet_cidrs == {"10.120.10.0/24", "10.120.11.0/24"}
+    assert a.profiles == ("user-lob-a",)
+    assert "sts:AssumeRole" in a.trust_actions
+
+
+def test_lob_rules_follow_the_plan_not_a_list():
+    shared = {"outputs": {out.RESOLVER_RULE_IDS: {"sts": "rr-sts-0001", "sagemaker-runtime": "rr-run-0001"}}}
+    lob = {
+        "outputs": {},
+        "resources": [
+            {
+                "type": "aws:route53/resolverRuleAssociation:ResolverRuleAssociation",
+                "id": "a",
+                "inputs": {"resolverRuleId": "rr-sts-0001"},
+            }
+        ],
+    }
+    assert lob_expected(lob, shared).rules == ("sts",)  # e.g. runtimeEndpoint: local
