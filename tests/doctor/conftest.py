@@ -120,6 +120,7 @@ def deploy(
     mp.setenv("AWS_DEFAULT_REGION", REGION)
     mp.setenv("NO_PROXY", "127.0.0.1,localhost")
     mp.setenv("no_proxy", "127.0.0.1,localhost")
+    mp.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # the doctor reads no AMI; loading them costs seconds per account
     world = build(endpoint, plans, dict(ACCOUNTS))
     return Doctor(world, Fakes(world), project, plans, tmp)
 

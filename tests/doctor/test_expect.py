@@ -108,3 +108,43 @@ def test_lob_rules_follow_the_plan_not_a_list():
         ],
     }
     assert lob_expected(lob, shared).rules == ("sts",)  # e.g. runtimeEndpoint: local
+
+
+def test_route_tables_by_their_name_tags():
+    plan = {
+        "outputs": {out.CENTRAL_VPC_ID: "vpc-central1", out.ACCESS_VPC_ID: "vpc-access1"},
+        "resources": [
+            {"type": "aws:ec2transitgateway/routeTable:RouteTable", "id": "rtb-h", "inputs": {"tags": {"Name": "hub"}}},
+            {
+                "type": "aws:ec2transitgateway/routeTable:RouteTable",
+                "id": "rtb-s",
+                "inputs": {"tags": {"Name": "spokes"}},
+            },
+            {
+                "type": "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation",
+                "id": "d",
+                "inputs": {"transitGatewayRouteTableId": "rtb-s"},
+            },
+            {
+                "type": "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+                "id": "att-c",
+                "inputs": {"vpcId": "vpc-central1", "transitGatewayDefaultRouteTableAssociation": False},
+            },
+            {
+                "type": "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+                "id": "att-a",
+                "inputs": {"vpcId": "vpc-access1"},
+            },
+            {
+                "type": "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
+                "id": "as",
+                "inputs": {"transitGatewayAttachmentId": "att-c", "transitGatewayRouteTableId": "rtb-h"},
+            },
+        ],
+    }
+    exp = shared_expected(plan, NONE)
+    assert exp.default_route_table == "spokes"
+    assert exp.attachments == {out.CENTRAL_VPC_ID: "hub", out.ACCESS_VPC_ID: "spokes"}
+    # a plan without route tables: the TGW's own default, nothing named
+    flat = shared_expected({**plan, "resources": plan["resources"][3:5]}, NONE)
+    assert flat.default_route_table is None and flat.attachments == {out.CENTRAL_VPC_ID: None, out.ACCESS_VPC_ID: None}

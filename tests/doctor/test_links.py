@@ -229,3 +229,27 @@ def test_exit_codes():
     assert report.exit_code([ok, unchecked]) == 3
     assert report.exit_code([unchecked, broken]) == 1
     assert json.loads(report.as_json([ok, broken]))["counts"] == {"ok": 1, "broken": 1, "unchecked": 0}
+
+
+def test_the_tgw_must_send_new_attachments_to_the_planned_table():
+    tgw = {
+        "State": "available",
+        "Options": {"DefaultRouteTableAssociation": "enable", "AssociationDefaultRouteTableId": "tgw-rtb-hub"},
+    }
+    link = hub.transit_gateway(SHARED, "tgw-1", tgw, "tgw-rtb-spokes", "spokes")
+    assert (
+        link.status is Status.BROKEN
+        and link.detail == "new attachments join tgw-rtb-hub, not the route table tgw-rtb-spokes (spokes)"
+    )
+    assert hub.transit_gateway(SHARED, "tgw-1", tgw, "tgw-rtb-hub", "hub").status is Status.OK
+    gone = hub.transit_gateway(SHARED, "tgw-1", tgw, None, "spokes")
+    assert gone.status is Status.BROKEN and "a route table 'spokes'" in gone.detail
+
+
+def test_an_attachment_whose_planned_table_is_gone():
+    found = {"TransitGatewayAttachmentId": "tgw-attach-1", "State": "available"}
+    link = lob.attachment(
+        SHARED, "tgw-1", "vpc-a", found, None, SHARED, table_name="spokes", link="transit gateway attachment access VPC"
+    )
+    assert link.status is Status.BROKEN and link.detail == "the Transit Gateway has no route table 'spokes'"
+    assert link.link == "transit gateway attachment access VPC"

@@ -171,10 +171,13 @@ def _shared(world: World, stack: str) -> None:
             strict=True,
         )
     }
-    for tgw_vpc, subnets in ((central, central_subnets), (access, [])):
-        ec2.create_transit_gateway_vpc_attachment(
-            TransitGatewayId=tgw["TransitGatewayId"], VpcId=tgw_vpc, SubnetIds=subnets or central_subnets[:1]
-        )
+    _tgw_tables(
+        world,
+        plan,
+        account,
+        tgw["TransitGatewayId"],
+        {planned[out.CENTRAL_VPC_ID]: central, planned[out.ACCESS_VPC_ID]: access},
+    )
     group = ec2.create_security_group(GroupName="world", Description="world", VpcId=central)["GroupId"]
 
     # endpoints, zones, records
@@ -368,6 +371,42 @@ def _shared(world: World, stack: str) -> None:
         uri=invoke_arn(tags.PRESIGNED_URL_FUNCTION),
     )
     gateway.create_deployment(restApiId=api["id"], stageName=stage_name)
+
+
+def _tgw_tables(world: World, plan: Mapping[str, Any], account: str, tgw: str, vpcs: dict[str, str]) -> None:
+    """The plan's TGW route tables (by their Name tags), the table new attachments join, and the
+    shared VPCs' attachments in their tables. moto's ModifyTransitGateway changes the options it
+    describes but not the table new attachments join, and its AssociateTransitGatewayRouteTable
+    not the association it describes: both are set in its backend too."""
+    from moto.ec2.models import ec2_backends
+
+    ec2, backend = world.client(account, "ec2"), ec2_backends[account][REGION]
+    tables = {
+        r["id"]: ec2.create_transit_gateway_route_table(
+            TransitGatewayId=tgw,
+            TagSpecifications=[
+                {
+                    "ResourceType": "transit-gateway-route-table",
+                    "Tags": [{"Key": "Name", "Value": r["inputs"]["tags"]["Name"]}],
+                }
+            ],
+        )["TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
+        for r in resources(plan, "aws:ec2transitgateway/routeTable:RouteTable")
+    }
+    for r in resources(plan, "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation"):
+        table = tables[r["inputs"]["transitGatewayRouteTableId"]]
+        ec2.modify_transit_gateway(TransitGatewayId=tgw, Options={"AssociationDefaultRouteTableId": table})
+        backend.transit_gateways[tgw].default_route_table = backend.transit_gateways_route_tables[table]
+    attachments = {}
+    for r in resources(plan, "aws:ec2transitgateway/vpcAttachment:VpcAttachment"):
+        attachments[r["id"]] = ec2.create_transit_gateway_vpc_attachment(
+            TransitGatewayId=tgw, VpcId=vpcs[r["inputs"]["vpcId"]], SubnetIds=[]
+        )["TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    for r in resources(plan, "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"):
+        attachment = backend.transit_gateway_attachments[attachments[r["inputs"]["transitGatewayAttachmentId"]]]
+        attachment.transit_gateway_route_table = backend.transit_gateways_route_tables[
+            tables[r["inputs"]["transitGatewayRouteTableId"]]
+        ]
 
 
 # --------------------------------------------------------------------------- a LOB stack

@@ -129,6 +129,11 @@ class Authorizer:
 
 @dataclass(frozen=True)
 class SharedExpected:
+    # The Name tag of the TGW route table new attachments (every LOB's) join; None: the plan
+    # leaves the TGW's own default.
+    default_route_table: str | None
+    # {VPC output (centralVpcId, accessVpcId): the Name tag of its attachment's route table}
+    attachments: dict[str, str | None]
     endpoints: tuple[str, ...]  # endpoint keys, each with its zone and resolver rule
     records: tuple[Record, ...]
     access_zones: tuple[str, ...]  # zone keys associated with the access VPC
@@ -236,7 +241,10 @@ def shared_expected(plan: Mapping[str, Any], tr: Translation) -> SharedExpected:
         if table and hash_key in attributes:
             items.append(Item(table, hash_key, attributes[hash_key], attributes))
 
+    default_table, attachments = _route_tables(resources, planned)
     return SharedExpected(
+        default_route_table=default_table,
+        attachments=attachments,
         endpoints=tuple(endpoint_ids),
         records=tuple(records),
         access_zones=access_zones,
@@ -250,6 +258,44 @@ def shared_expected(plan: Mapping[str, Any], tr: Translation) -> SharedExpected:
         cognito_users=tuple(str(_inputs(r).get("username")) for r in _of_type(resources, "aws:cognito/user:User")),
         items=tuple(items),
     )
+
+
+def _route_tables(resources: list[Resource], planned: Mapping[str, Any]) -> tuple[str | None, dict[str, str | None]]:
+    """The TGW's default association table and each shared VPC's attachment table, by Name tag
+    (the ids are the mocks'; the tags come from the program, the same when deployed)."""
+    names = {
+        r.get("id"): str((_inputs(r).get("tags") or {}).get("Name", ""))
+        for r in _of_type(resources, "aws:ec2transitgateway/routeTable:RouteTable")
+    }
+    default = next(
+        (
+            names.get(_inputs(r).get("transitGatewayRouteTableId"))
+            for r in _of_type(
+                resources, "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation"
+            )
+        ),
+        None,
+    )
+    associated = {
+        _inputs(r).get("transitGatewayAttachmentId"): names.get(_inputs(r).get("transitGatewayRouteTableId"))
+        for r in _of_type(resources, "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation")
+    }
+    attachments: dict[str, str | None] = {}
+    for r in _of_type(resources, "aws:ec2transitgateway/vpcAttachment:VpcAttachment"):
+        inputs = _inputs(r)
+        vpc = next(
+            (key for key in (out.CENTRAL_VPC_ID, out.ACCESS_VPC_ID) if planned.get(key) == inputs.get("vpcId")), None
+        )
+        if vpc is None:
+            continue
+        if r.get("id") in associated:
+            attachments[vpc] = associated[r.get("id")] or None
+        elif inputs.get("transitGatewayDefaultRouteTableAssociation") is not False:
+            attachments[vpc] = default or None
+        else:
+            attachments[vpc] = None
+    ordered = {key: attachments[key] for key in (out.CENTRAL_VPC_ID, out.ACCESS_VPC_ID) if key in attachments}
+    return default or None, ordered
 
 
 # --------------------------------------------------------------------------- a LOB stack

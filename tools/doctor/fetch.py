@@ -213,6 +213,18 @@ def attachment(account: Account, tgw_id: str, vpc_id: str) -> dict[str, Any] | N
     return (live or found)[0] if found else None
 
 
+def route_tables(account: Account, tgw_id: str) -> list[dict[str, Any]]:
+    return list(
+        pages(
+            account,
+            "ec2",
+            "DescribeTransitGatewayRouteTables",
+            "TransitGatewayRouteTables",
+            Filters=[{"Name": "transit-gateway-id", "Values": [tgw_id]}],
+        )
+    )
+
+
 def simulate(
     account: Account, principal_arn: str, action: str, resource: str, context: Mapping[str, str] | None = None
 ) -> dict[str, Any]:

@@ -51,12 +51,30 @@ def invitation(w: Where, share_arn: str, invitations: Fact, shared: Where) -> Li
     )
 
 
-def attachment(w: Where, tgw_id: str, vpc_id: str, found: Fact, route_table: str | None, shared: Where) -> Link:
-    """found: the attachment as the TGW's owner sees it; route_table: where it must be associated."""
-    link = "transit gateway attachment"
+def attachment(
+    w: Where,
+    tgw_id: str,
+    vpc_id: str,
+    found: Fact,
+    route_table: str | None,
+    shared: Where,
+    *,
+    table_name: str | None = None,
+    link: str = "transit gateway attachment",
+) -> Link:
+    """found: the attachment as the TGW's owner sees it; route_table: the id of the table it must be
+    associated with (None: not checked), table_name: that table's Name tag when the plan names one."""
     resource = f"{vpc_id} to {tgw_id}"
     if problem := unreadable(found):
         return w.unchecked(link, resource, str(problem))
+    if table_name and route_table is None:
+        return w.broken(
+            link,
+            resource,
+            f"the Transit Gateway has no route table {table_name!r}",
+            redeploy(shared.account, shared.stack, shared.fqn, f"the route table {table_name!r} of {tgw_id} is gone"),
+            account=shared.account,
+        )
     if found is None:
         return w.broken(
             link,
@@ -83,13 +101,16 @@ def attachment(w: Where, tgw_id: str, vpc_id: str, found: Fact, route_table: str
         return w.broken(
             link,
             attachment_id,
-            f"associated with {associated or 'no route table'}, not {route_table}",
+            f"associated with {associated or 'no route table'}, not {route_table}"
+            + (f" ({table_name})" if table_name else ""),
             f"in account {shared.account}: aws ec2 associate-transit-gateway-route-table "
             f"--transit-gateway-route-table-id {route_table} --transit-gateway-attachment-id {attachment_id}"
             + (" (disassociate it from the other first)" if associated else ""),
             account=shared.account,
         )
-    return w.ok(link, attachment_id, f"available, in route table {associated}")
+    return w.ok(
+        link, attachment_id, f"available, in route table {associated}" + (f" ({table_name})" if table_name else "")
+    )
 
 
 def rule_association(w: Where, key: str, rule_id: str, vpc_id: str, associations: Fact) -> Link:

@@ -100,7 +100,32 @@ def shared_checks(run: StackRun, o: Mapping[str, Any], tr: Translation) -> list[
     # --- the Transit Gateway and its share
     tgw_id = str(o.get(out.TRANSIT_GATEWAY_ID, "?"))
     tgw = attempt(lambda: fetch.transit_gateway(acct, need(o, out.TRANSIT_GATEWAY_ID, stack)))
-    links.append(hub.transit_gateway(w, tgw_id, tgw))
+    tables = attempt(lambda: fetch.route_tables(acct, need(o, out.TRANSIT_GATEWAY_ID, stack)))
+    default_table = table_id(tables, exp.default_route_table)
+    links.append(
+        hub.transit_gateway(
+            w,
+            tgw_id,
+            _or(tables, tgw) if exp.default_route_table else tgw,
+            _known(default_table),
+            exp.default_route_table,
+        )
+    )
+    for vpc_key, name in exp.attachments.items():
+        vpc_id = str(o.get(vpc_key, "?"))
+        found = attempt(_attachment, acct, o, stack, vpc_key)
+        links.append(
+            lob.attachment(
+                w,
+                tgw_id,
+                vpc_id,
+                _or(tables, found) if name else found,
+                _known(table_id(tables, name)),
+                w,
+                table_name=name,
+                link=f"transit gateway attachment {'central' if vpc_key == out.CENTRAL_VPC_ID else 'access'} VPC",
+            )
+        )
 
     rule_ids: dict[str, str] = dict(o.get(out.RESOLVER_RULE_IDS) or {})
     share_arn = str(o.get(out.RAM_SHARE_ARN, "?"))
@@ -274,13 +299,18 @@ def lob_checks(run: StackRun, o: Mapping[str, Any], shared: StackRun, tr: Transl
         links.append(lob.invitation(w, share_arn, invitations, sw))
 
     tgw_id, vpc_id = str(so.get(out.TRANSIT_GATEWAY_ID, "?")), str(o.get(out.VPC_ID, "?"))
-    tgw = attempt(lambda: fetch.transit_gateway(sacct, shared_output(out.TRANSIT_GATEWAY_ID)))
     attached = attempt(
         lambda: fetch.attachment(sacct, shared_output(out.TRANSIT_GATEWAY_ID), need(o, out.VPC_ID, stack))
     )
-    if isinstance(tgw, Unreadable):
-        attached = tgw
-    links.append(lob.attachment(w, tgw_id, vpc_id, attached, _default_route_table(tgw), sw))
+    # the table every new attachment joins: the plan's (by name), else the TGW's own default
+    planned_table = shared_expected(shared.plan, tr).default_route_table
+    if planned_table:
+        tables = attempt(lambda: fetch.route_tables(sacct, shared_output(out.TRANSIT_GATEWAY_ID)))
+        expected_table, attached = _known(table_id(tables, planned_table)), _or(tables, attached)
+    else:
+        tgw = attempt(lambda: fetch.transit_gateway(sacct, shared_output(out.TRANSIT_GATEWAY_ID)))
+        expected_table, attached = _default_route_table(tgw), _or(tgw, attached)
+    links.append(lob.attachment(w, tgw_id, vpc_id, attached, expected_table, sw, table_name=planned_table))
 
     rule_ids: Mapping[str, str] = so.get(out.RESOLVER_RULE_IDS) or {}
     associations = attempt(lambda: fetch.rule_associations(acct, need(o, out.VPC_ID, stack)))
@@ -342,6 +372,31 @@ def _simulate_from(
 ) -> Any:
     """The simulation with aws:sourceVpce = the shared stack's output `key` (an endpoint id)."""
     return fetch.simulate(acct, role_arn, action, resource, {"aws:sourceVpce": shared_output(key)})
+
+
+def table_id(tables: Any, name: str | None) -> str | Unreadable | None:
+    """The id of the TGW route table tagged Name=`name` (None: no name, or no such table)."""
+    if isinstance(tables, Unreadable):
+        return tables
+    if not name:
+        return None
+    for table in tables:
+        if any(t.get("Key") == "Name" and t.get("Value") == name for t in table.get("Tags") or []):
+            return str(table.get("TransitGatewayRouteTableId"))
+    return None
+
+
+def _known(value: str | Unreadable | None) -> str | None:
+    return None if isinstance(value, Unreadable) else value
+
+
+def _or(first: Any, then: Any) -> Any:
+    """`first` when it could not be read (the link that needs both is unchecked), else `then`."""
+    return first if isinstance(first, Unreadable) else then
+
+
+def _attachment(acct: Account, o: Mapping[str, Any], stack: str, vpc_key: str) -> Any:
+    return fetch.attachment(acct, need(o, out.TRANSIT_GATEWAY_ID, stack), need(o, vpc_key, stack))
 
 
 def _default_route_table(tgw: Any) -> str | None:

@@ -33,7 +33,11 @@ def endpoint_dns_names(endpoint: Mapping[str, Any]) -> set[str]:
 # --------------------------------------------------------------------------- network
 
 
-def transit_gateway(w: Where, tgw_id: str, tgw: Fact) -> Link:
+def transit_gateway(
+    w: Where, tgw_id: str, tgw: Fact, default_table: str | None = None, default_name: str | None = None
+) -> Link:
+    """default_table: the id of the route table the plan makes new attachments join (by its Name
+    tag, default_name); None with a name: no such table."""
     link = "transit gateway"
     if problem := unreadable(tgw):
         return w.unchecked(link, tgw_id, str(problem))
@@ -44,6 +48,26 @@ def transit_gateway(w: Where, tgw_id: str, tgw: Fact) -> Link:
         return w.broken(link, tgw_id, "state pending", "wait a few minutes and run the doctor again")
     if state != "available":
         return w.broken(link, tgw_id, f"state {state}", w.redeploy(f"the Transit Gateway {tgw_id} is {state}"))
+    if default_name:
+        options = tgw.get("Options") or {}
+        joined = (
+            options.get("AssociationDefaultRouteTableId")
+            if options.get("DefaultRouteTableAssociation") == "enable"
+            else None
+        )
+        if default_table is None or joined != default_table:
+            where = (
+                f"the route table {default_table} ({default_name})"
+                if default_table
+                else f"a route table {default_name!r}"
+            )
+            return w.broken(
+                link,
+                tgw_id,
+                f"new attachments join {joined or 'no route table'}, not {where}",
+                w.redeploy(f"the Transit Gateway {tgw_id}'s default association must be {where}"),
+            )
+        return w.ok(link, tgw_id, f"available, new attachments join {default_table} ({default_name})")
     return w.ok(link, tgw_id, "available")
 
 
