@@ -3,7 +3,9 @@
 The sample's "on premise" VPC, as code: a bastion reachable over SSH from one configured range,
 a private Windows host with a browser reachable over RDP from the bastion only, a NAT gateway
 for the browser's installer, a VPC peering with the central VPC (same account, accepted here)
-with routes both ways, and the API Gateway and Studio hosted zones associated with the VPC.
+with routes both ways, and the API Gateway and Studio hosted zones associated with the VPC. Like
+every VPC of the project it has flow logs and an empty default security group (`vpc.vpc_basics`),
+and its subnets are placed by zone id when the config gives ids.
 `pulumi destroy` removes all of it in dependency order; nothing is left to do by hand.
 """
 
@@ -20,6 +22,7 @@ import pulumi_aws as aws
 from contracts.tags import BASTION_SSH, PURPOSE_TAG
 
 from . import security
+from .vpc import VpcBasics, vpc_basics, zone_placement
 
 # Public SSM parameters for current images (no hard-coded, ageing AMI ids).
 AMAZON_LINUX_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -59,6 +62,7 @@ class OnPremSimulatorArgs:
     central_route_table_id: pulumi.Input[str]
     # The hosted zones a desktop needs: execute-api (the API) and studio (the presigned URL).
     hosted_zone_ids: Mapping[str, pulumi.Input[str]]
+    flow_log_retention_days: int = 90
 
 
 class OnPremSimulator(pulumi.ComponentResource):
@@ -67,6 +71,7 @@ class OnPremSimulator(pulumi.ComponentResource):
     bastion: aws.ec2.Instance
     windows: aws.ec2.Instance
     tunnel_command: pulumi.Output[str]
+    basics: VpcBasics
 
     def __init__(self, name: str, args: OnPremSimulatorArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("studio-access:onprem:OnPremSimulator", name, None, opts)
@@ -80,6 +85,7 @@ class OnPremSimulator(pulumi.ComponentResource):
             tags={"Name": f"{name}-vpc"},
             opts=child,
         )
+        self.basics = vpc_basics(name, self.vpc, args.flow_log_retention_days, self)
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags={"Name": f"{name}-igw"}, opts=child)
         public = self._subnets(name, "public", args.public_subnets, args.zones)
         private = self._subnets(name, "private", args.private_subnets, args.zones)
@@ -224,10 +230,10 @@ class OnPremSimulator(pulumi.ComponentResource):
                 f"{name}-{kind}-{i}",
                 vpc_id=self.vpc.id,
                 cidr_block=str(cidr),
-                availability_zone=zone,
                 map_public_ip_on_launch=False,
                 tags={"Name": f"{name}-{kind}-{zone}"},
                 opts=pulumi.ResourceOptions(parent=self),
+                **zone_placement(zone),
             )
             for i, (cidr, zone) in enumerate(zip(cidrs, zones, strict=True))
         ]

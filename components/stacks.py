@@ -19,7 +19,7 @@ from .access_mappings import LobAccount, UserMapping
 from .access_proxy import AccessProxy, AccessProxyArgs
 from .access_role import AccessRole, AccessRoleArgs
 from .config import PROJECT, LoadedStack, LobStackConfig, SharedStackConfig
-from .network_hub import NetworkHub, NetworkHubArgs
+from .network_hub import EXECUTE_API, ApiHostDns, NetworkHub, NetworkHubArgs, hosted_zone_ids
 from .onprem import OnPremSimulator, OnPremSimulatorArgs
 from .paths import PROJECT_DIR
 from .provider import ProviderArgs, default_tags, make_provider
@@ -36,6 +36,8 @@ class _LayoutConfig(Protocol):
     def private_subnets(self) -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]: ...
     @property
     def attachment_subnets(self) -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]: ...
+    @property
+    def flow_log_retention_days(self) -> int: ...
     def zones(self, region: str) -> tuple[str, str]: ...
 
 
@@ -76,6 +78,7 @@ def vpc_layout(cfg: _LayoutConfig, region: str) -> VpcLayout:
         private_subnets=cfg.private_subnets,
         attachment_subnets=cfg.attachment_subnets,
         zones=cfg.zones(region),
+        flow_log_retention_days=cfg.flow_log_retention_days,
     )
 
 
@@ -116,10 +119,11 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
         region=region,
         account_id=cfg.aws.account_id,
         network=vpc_layout(access, region),
-        transit_gateway_id=hub.transit_gateway.id,
+        # A spoke: it attaches once new attachments land in the spokes table (docs/network.md).
+        transit_gateway_id=hub.spoke_transit_gateway_id,
         central_vpc_cidr=str(cfg.hub.vpc_cidr),
         hosted_zone_ids={k: hub.zones[k].zone_id for k in ("sts", "sagemaker-api")},
-        execute_api_endpoint_id=hub.endpoints["execute-api"].id,
+        execute_api_endpoint_id=hub.endpoints[EXECUTE_API].id,
         lobs=tuple(LobAccount(name=lob.name, account_id=lob.account_id) for lob in cfg.lobs),
         users=tuple(UserMapping(username=u.username, lob=u.lob, profile=u.profile) for u in cfg.users),
         identity=provider,
@@ -155,19 +159,26 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         "hub",
         NetworkHubArgs(
             region=region,
+            account_id=cfg.aws.account_id,
             central=vpc_layout(cfg.hub, region),
             transit_gateway_asn=cfg.hub.transit_gateway_asn,
             resolver_inbound_ips=cfg.hub.resolver_inbound_ips,
             resolver_outbound_ips=cfg.hub.resolver_outbound_ips,
             on_prem_cidrs=tuple(cfg.hub.on_prem_cidrs),
-            client_cidrs=tuple(r.cidr for r in loaded.routed if r.cidr != cfg.hub.vpc_cidr),
+            access_vpc_cidr=cfg.access.vpc_cidr,
+            lob_vpc_cidrs=tuple(r.cidr for r in loaded.routed if r.label.startswith("LOB ")),
             lob_accounts=tuple(lob.account_id for lob in cfg.lobs),
             organization_arn=cfg.ram.organization_arn,
             allow_external_principals=cfg.ram.allow_external_principals,
+            endpoint_policies=cfg.hub.endpoint_policies.enabled(),
         ),
         opts=opts,
     )
     proxy = AccessProxy("access", access_proxy_args(loaded, cfg, hub), opts=opts)
+    # Once the API exists: its host's zone and forwarding rule, and the endpoint's API-only policy.
+    api = proxy.private_api.api
+    api_host = ApiHostDns("hub-api-host", hub.api_host_args(api.id, api.execution_arn), opts=opts)
+    zone_ids = hosted_zone_ids(hub, api_host)
     simulator = None
     on_prem = cfg.on_prem
     if on_prem.enabled:
@@ -188,7 +199,8 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
                 central_vpc_id=hub.central.vpc.id,
                 central_vpc_cidr=str(cfg.hub.vpc_cidr),
                 central_route_table_id=hub.central.private_route_table.id,
-                hosted_zone_ids={k: hub.zones[k].zone_id for k in ("execute-api", "studio")},
+                hosted_zone_ids={k: zone_ids[k] for k in (EXECUTE_API, "studio")},
+                flow_log_retention_days=on_prem.flow_log_retention_days,
             ),
             opts=opts,
         )
@@ -200,9 +212,9 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         outputs.CENTRAL_VPC_CIDR: str(cfg.hub.vpc_cidr),
         outputs.TRANSIT_GATEWAY_ID: hub.transit_gateway.id,
         outputs.RAM_SHARE_ARN: hub.share.arn,
-        outputs.RESOLVER_RULE_IDS: {k: r.id for k, r in hub.rules.items()},
+        outputs.RESOLVER_RULE_IDS: {k: r.id for k, r in hub.rules.items()} | {EXECUTE_API: api_host.rule.id},
         outputs.ENDPOINT_IDS: {k: e.id for k, e in hub.endpoints.items()},
-        outputs.HOSTED_ZONE_IDS: {k: z.zone_id for k, z in hub.zones.items()},
+        outputs.HOSTED_ZONE_IDS: dict(zone_ids),
         outputs.SAGEMAKER_API_ENDPOINT_ID: hub.endpoints["sagemaker-api"].id,
         outputs.STUDIO_ENDPOINT_ID: hub.endpoints["studio"].id,
         outputs.LOB_NAMES: [lob.name for lob in cfg.lobs],

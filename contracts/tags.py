@@ -19,3 +19,18 @@ BASTION_SSH: Final = "onprem-bastion-ssh"
 # declares the mode it has (an opt-out made in the config, reported as advisory), never silently.
 THREAT_PROTECTION_TAG: Final = "studio-access:threat-protection"
 THREAT_PROTECTION_ENFORCED: Final = "ENFORCED"
+
+# Which clients an interface endpoint's ingress rule admits (PURPOSE_TAG values, on the hub's
+# endpoint rules): the pack checks that the Studio and execute-api endpoints admit only
+# on-premises (and, for execute-api, the access VPC), and that a range is one kind everywhere.
+ENDPOINT_CLIENT_ON_PREMISES: Final = "endpoint-client-on-premises"
+ENDPOINT_CLIENT_ACCESS_VPC: Final = "endpoint-client-access-vpc"
+ENDPOINT_CLIENT_LOB_VPC: Final = "endpoint-client-lob-vpc"
+ENDPOINT_CLIENTS: Final = (ENDPOINT_CLIENT_ON_PREMISES, ENDPOINT_CLIENT_ACCESS_VPC, ENDPOINT_CLIENT_LOB_VPC)
+
+# The policy an interface endpoint of the hub carries (hub.endpointPolicies): the data perimeter,
+# or AWS's default (any principal, any resource), an opt-out the config declares on the endpoint
+# and the pack reports as advisory; an endpoint without either is refused.
+ENDPOINT_POLICY_TAG: Final = "studio-access:endpoint-policy"
+ENDPOINT_POLICY_PERIMETER: Final = "data-perimeter"
+ENDPOINT_POLICY_AWS_DEFAULT: Final = "aws-default"

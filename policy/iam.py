@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from ._props import get, has_wildcard, strings
+from .endpoints import is_perimeter_statement
 from .iam_documents import (
     ACCOUNT_ID,
     IAM_ARN,
@@ -19,7 +20,7 @@ from .iam_documents import (
     identity_documents,
 )
 from .model import MANDATORY, Props, Rule
-from .resource_types import ROLE
+from .resource_types import ROLE, VPC_ENDPOINT, VPC_ENDPOINT_POLICY
 
 PRESIGN_ACTION: Final = "sagemaker:CreatePresignedDomainUrl"
 ASSUME_ROLE_ACTION: Final = "sts:AssumeRole"
@@ -33,6 +34,15 @@ POLICY_ATTACHMENTS: Final = {
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "policyArns",
     ROLE: "managedPolicyArns",
 }
+
+# Endpoint policies are ceilings: an Allow the data perimeter bounds grants nothing by itself, so
+# rules 6 and 7 leave it to `endpoints.py` (promise 18), whatever actions and resources it names.
+_ENDPOINT_POLICIES: Final = (VPC_ENDPOINT, VPC_ENDPOINT_POLICY)
+
+
+def _perimeter_bounded(resource_type: str, statement: Mapping[str, object]) -> bool:
+    return resource_type in _ENDPOINT_POLICIES and is_perimeter_statement(statement)
+
 
 # --------------------------------------------------------------------------- 6: named actions
 
@@ -63,7 +73,7 @@ def check_iam_wildcard_actions(resource_type: str, props: Props) -> list[str]:
             problems.append(error)
             continue
         for label, statement in doc.statements():
-            if effect(statement) != "allow":
+            if effect(statement) != "allow" or _perimeter_bounded(resource_type, statement):
                 continue
             if "NotAction" in statement:
                 problems.append(
@@ -119,7 +129,7 @@ def check_iam_scoped_sensitive_actions(resource_type: str, props: Props) -> list
         if doc.trust:
             continue
         for label, statement in doc.statements():
-            if effect(statement) != "allow":
+            if effect(statement) != "allow" or _perimeter_bounded(resource_type, statement):
                 continue
             for action in _SCOPED_ACTIONS:
                 if not covers_action(statement, action):

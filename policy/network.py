@@ -1,5 +1,10 @@
 """The network (promises 11 and 12): security group ingress (internet, public ranges, the bastion's
-tagged SSH rule) and interface endpoints' security groups.
+tagged SSH rule) and interface endpoints' security groups: one per endpoint, admitting only its
+callers. Each ingress rule of an endpoint's group says which kind of client its range is
+(`PURPOSE_TAG`: on-premises, access VPC, LOB VPC); the Studio endpoint admits on-premises only and
+execute-api on-premises and the access VPC, so a leaked presigned URL or token does nothing from a
+LOB VPC. A range must be the same kind everywhere in the stack, so a LOB range cannot pass for an
+on-premises one under its tag.
 
 Ingress is read from every shape that carries it: a security group's inline `ingress`,
 `ec2.SecurityGroupRule` (type ingress) and `vpc.SecurityGroupIngressRule`.
@@ -12,15 +17,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from contracts.tags import BASTION_SSH, PURPOSE_TAG
+from contracts.tags import (
+    BASTION_SSH,
+    ENDPOINT_CLIENT_ACCESS_VPC,
+    ENDPOINT_CLIENT_LOB_VPC,
+    ENDPOINT_CLIENT_ON_PREMISES,
+    ENDPOINT_CLIENTS,
+    PURPOSE_TAG,
+)
 
 from ._props import get, mappings, number, strings, tags_of
 from ._references import index, referenced
 from .model import ADVISORY, MANDATORY, Props, Resource, Rule
 from .resource_types import INGRESS_RULE, SECURITY_GROUP, SECURITY_GROUP_RULE, VPC_ENDPOINT
 
-# The tags (key, value) these rules tell the bastion's SSH rule apart by; the simulator sets it.
-KEYED_TAGS: Final = ((PURPOSE_TAG, BASTION_SSH),)
+# The tags (key, value) these rules tell rules apart by: the bastion's SSH rule (the simulator sets
+# it) and the kinds of client of the hub's endpoint rules.
+KEYED_TAGS: Final = ((PURPOSE_TAG, BASTION_SSH), *((PURPOSE_TAG, kind) for kind in ENDPOINT_CLIENTS))
 
 _INTERNAL_V4: Final = [
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
@@ -40,6 +53,8 @@ class _Ingress:
     to_port: float | None
     cidrs: tuple[str, ...]
     tags: Mapping[str, Any]
+    # A peer that is no range: a security group or a prefix list.
+    other_peer: str | None = None
 
 
 def _ingress(resource_type: str, props: Props) -> list[_Ingress]:
@@ -59,8 +74,19 @@ def _ingress(resource_type: str, props: Props) -> list[_Ingress]:
     if resource_type == SECURITY_GROUP_RULE and get(props, "type") == "ingress":
         cidrs = strings(get(props, "cidrBlocks")) + strings(get(props, "ipv6CidrBlocks"))
         protocol = str(get(props, "protocol") or "")
+        peer = (
+            get(props, "sourceSecurityGroupId") or get(props, "prefixListIds") or (True if get(props, "self") else None)
+        )
         return [
-            _Ingress("rule", protocol, number(get(props, "fromPort")), number(get(props, "toPort")), tuple(cidrs), {})
+            _Ingress(
+                "rule",
+                protocol,
+                number(get(props, "fromPort")),
+                number(get(props, "toPort")),
+                tuple(cidrs),
+                {},
+                _other_peer(peer),
+            )
         ]
     if resource_type == INGRESS_RULE:
         cidrs = strings(get(props, "cidrIpv4")) + strings(get(props, "cidrIpv6"))
@@ -73,9 +99,17 @@ def _ingress(resource_type: str, props: Props) -> list[_Ingress]:
                 number(get(props, "toPort")),
                 tuple(cidrs),
                 tags_of(props),
+                _other_peer(get(props, "referencedSecurityGroupId") or get(props, "prefixListId")),
             )
         ]
     return []
+
+
+def _other_peer(value: Any) -> str | None:
+    if value is True:
+        return "the group itself"
+    found = strings(value)
+    return ", ".join(found) if found else None
 
 
 def _all_ports(rule: _Ingress) -> bool:
@@ -241,9 +275,165 @@ ENDPOINT_SG_NOT_ALL_PORTS: Final = Rule(
     stack_check=check_endpoint_groups_not_all_ports,
 )
 
+
+# --------------------------------------------------------------------------- 12: each endpoint its callers
+
+# Endpoints (by the end of their service name) that admit only some kinds of client; the others
+# admit any kind (LOB VPCs, the access VPC, on-premises), each range tagged with its kind.
+_RESTRICTED: Final = {
+    ".studio": ("Studio", (ENDPOINT_CLIENT_ON_PREMISES,)),
+    ".execute-api": ("execute-api", (ENDPOINT_CLIENT_ON_PREMISES, ENDPOINT_CLIENT_ACCESS_VPC)),
+}
+# When two ranges of different kinds overlap, the lie is on the more privileged kind's rule.
+_PRIVILEGE: Final = {ENDPOINT_CLIENT_ON_PREMISES: 3, ENDPOINT_CLIENT_ACCESS_VPC: 2, ENDPOINT_CLIENT_LOB_VPC: 1}
+
+
+def _interface_endpoints(resources: Sequence[Resource]) -> list[Resource]:
+    return [r for r in resources if r.type == VPC_ENDPOINT and r.props.get("vpcEndpointType") == "Interface"]
+
+
+def _endpoint_groups(resources: Sequence[Resource]) -> dict[str, list[Resource]]:
+    """Security group URN -> the interface endpoints that use it."""
+    by_key = index(resources)
+    groups: dict[str, list[Resource]] = {}
+    for ep in _interface_endpoints(resources):
+        for group in referenced(ep, by_key, "securityGroupIds", SECURITY_GROUP):
+            groups.setdefault(group.urn, []).append(ep)
+    return groups
+
+
+def check_endpoint_own_group(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
+    """Each interface endpoint has a security group of its own."""
+    groups = _endpoint_groups(resources)
+    found = []
+    for r in resources:
+        endpoints = groups.get(r.urn, [])
+        if r.type == SECURITY_GROUP and len(endpoints) > 1:
+            names = ", ".join(sorted(e.name for e in endpoints))
+            found.append(
+                (
+                    r,
+                    f"is the security group of endpoints {names}: each endpoint needs its own, admitting only the "
+                    "ranges that call it",
+                )
+            )
+    return found
+
+
+ENDPOINT_OWN_SECURITY_GROUP: Final = Rule(
+    name="endpoint-own-security-group",
+    issue=12,
+    enforcement=MANDATORY,
+    description="No two interface endpoints share a security group.",
+    guards="every client range admitted to every endpoint (a LOB VPC to the Studio endpoint)",
+    stack_check=check_endpoint_own_group,
+)
+
+
+def _endpoint_rules(resources: Sequence[Resource]) -> list[tuple[Resource, Resource, _Ingress]]:
+    """(ingress resource, endpoint, ingress) for every ingress of an interface endpoint's group."""
+    by_key = index(resources)
+    groups = _endpoint_groups(resources)
+    found = []
+    for r in resources:
+        if r.type == SECURITY_GROUP:
+            owners = [r] if r.urn in groups else []
+        elif r.type in (SECURITY_GROUP_RULE, INGRESS_RULE):
+            owners = [g for g in referenced(r, by_key, "securityGroupId", SECURITY_GROUP) if g.urn in groups]
+        else:
+            continue
+        for group in owners:
+            for rule in _ingress(r.type, r.props):
+                found += [(r, ep, rule) for ep in groups[group.urn]]
+    return found
+
+
+def _restriction(endpoint: Resource) -> tuple[str, tuple[str, ...]] | None:
+    service = str(endpoint.props.get("serviceName") or "")
+    return next((found for suffix, found in _RESTRICTED.items() if service.endswith(suffix)), None)
+
+
+def _kind_name(kind: str) -> str:
+    return kind.removeprefix("endpoint-client-").replace("-", " ")
+
+
+def check_endpoint_clients(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
+    """The Studio and execute-api endpoints admit only tagged ranges of their kinds of client; a
+    tagged range is one kind everywhere (so a LOB range cannot pass for an on-premises one)."""
+    found: list[tuple[Resource, str]] = []
+    ranges: list[tuple[Resource, str, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
+    for r, endpoint, rule in _endpoint_rules(resources):
+        kind = rule.tags.get(PURPOSE_TAG)
+        where = "" if rule.where == "rule" else f"{rule.where}: "
+        restriction = _restriction(endpoint)
+        if restriction:
+            label, allowed = restriction
+            if rule.other_peer is not None:
+                found.append(
+                    (
+                        r,
+                        f"{where}the {label} endpoint {endpoint.name} admits {rule.other_peer}: it admits only "
+                        f"{' and '.join(map(_kind_name, allowed))} ranges, each tagged",
+                    )
+                )
+            if rule.cidrs and kind not in ENDPOINT_CLIENTS:
+                found.append(
+                    (
+                        r,
+                        f"{where}the {label} endpoint {endpoint.name} admits {', '.join(rule.cidrs)} without saying "
+                        f"which client it is ({PURPOSE_TAG} one of {', '.join(ENDPOINT_CLIENTS)})",
+                    )
+                )
+            elif rule.cidrs and kind not in allowed:
+                found.append(
+                    (
+                        r,
+                        f"{where}the {label} endpoint {endpoint.name} admits {_kind_name(str(kind))} range(s) "
+                        f"{', '.join(rule.cidrs)}: only {' and '.join(map(_kind_name, allowed))} ranges call it "
+                        "(a leaked presigned URL or token must do nothing from anywhere else)",
+                    )
+                )
+        if kind not in ENDPOINT_CLIENTS:
+            continue
+        for cidr in rule.cidrs:
+            try:
+                ranges.append((r, str(kind), ipaddress.ip_network(cidr, strict=False)))
+            except ValueError:
+                continue
+    reported: set[tuple[str, str]] = set()
+    for r, kind, net in ranges:
+        for other, other_kind, other_net in ranges:
+            if other_kind == kind or net.version != other_net.version or not net.overlaps(other_net):
+                continue
+            if _PRIVILEGE.get(kind, 0) < _PRIVILEGE.get(other_kind, 0) or (r.urn, str(net)) in reported:
+                continue
+            reported.add((r.urn, str(net)))
+            found.append(
+                (
+                    r,
+                    f"tags {net} as {_kind_name(kind)} but it overlaps {other_net}, a {_kind_name(other_kind)} range "
+                    f"on {other.name}: a range is one kind of client everywhere",
+                )
+            )
+    return found
+
+
+ENDPOINT_SG_CLIENTS: Final = Rule(
+    name="endpoint-sg-clients",
+    issue=12,
+    enforcement=MANDATORY,
+    description=f"The Studio endpoint admits only on-premises ranges, execute-api only on-premises and access-VPC "
+    f"ranges, each tagged with its kind ({PURPOSE_TAG}); a tagged range is the same kind on every endpoint rule of "
+    "the stack.",
+    guards="a presigned Studio URL or an API token used from a LOB VPC; a LOB range passed off as on-premises",
+    stack_check=check_endpoint_clients,
+)
+
 RULES: Final = (
     SG_NO_INTERNET_INGRESS,
     SG_PUBLIC_INGRESS_BASTION_ONLY,
     ENDPOINT_HAS_SECURITY_GROUPS,
     ENDPOINT_SG_NOT_ALL_PORTS,
+    ENDPOINT_OWN_SECURITY_GROUP,
+    ENDPOINT_SG_CLIENTS,
 )

@@ -40,3 +40,18 @@ COGNITO_USER: Final = "aws:cognito/user:User"
 RAM_SHARE: Final = "aws:ram/resourceShare:ResourceShare"
 RAM_PRINCIPAL: Final = "aws:ram/principalAssociation:PrincipalAssociation"
 RAM_RESOURCE: Final = "aws:ram/resourceAssociation:ResourceAssociation"
+# VPCs, their flow logs and default security groups
+VPC: Final = "aws:ec2/vpc:Vpc"
+FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+# Transit Gateway routing
+TGW_VPC_ATTACHMENT: Final = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+TGW_ROUTE_TABLE: Final = "aws:ec2transitgateway/routeTable:RouteTable"
+TGW_DEFAULT_ASSOCIATION: Final = "aws:ec2transitgateway/defaultRouteTableAssociation:DefaultRouteTableAssociation"
+TGW_DEFAULT_PROPAGATION: Final = "aws:ec2transitgateway/defaultRouteTablePropagation:DefaultRouteTablePropagation"
+TGW_ASSOCIATION: Final = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
+TGW_PROPAGATION: Final = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation"
+# Route 53
+HOSTED_ZONE: Final = "aws:route53/zone:Zone"
+DNS_RECORD: Final = "aws:route53/record:Record"
+RESOLVER_RULE: Final = "aws:route53/resolverRule:ResolverRule"

@@ -12,18 +12,46 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import apigateway, cloudwatch, cognito, dynamodb, iam, lambda_, network, ram, s3, sagemaker
+from . import (
+    apigateway,
+    cloudwatch,
+    cognito,
+    dynamodb,
+    endpoints,
+    iam,
+    lambda_,
+    network,
+    ram,
+    route53,
+    s3,
+    sagemaker,
+    vpc,
+)
 from .model import ADVISORY, MANDATORY, Resource, Rule
 
 __all__ = ["ADVISORY", "KEYED_TAGS", "MANDATORY", "MODULES", "RULES", "Resource", "Rule"]
 
 # Promise by promise (the numbers of the rules table): the pack's order.
-MODULES: Final = (apigateway, lambda_, dynamodb, iam, sagemaker, network, s3, cognito, cloudwatch, ram)
+MODULES: Final = (
+    apigateway,
+    lambda_,
+    dynamodb,
+    iam,
+    sagemaker,
+    network,
+    s3,
+    cognito,
+    cloudwatch,
+    ram,
+    route53,
+    endpoints,
+    vpc,
+)
 
 RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 
 # Every (tag key, value) the rules key on; each comes from `contracts.tags`, which the components set.
-KEYED_TAGS: Final = (*lambda_.KEYED_TAGS, *network.KEYED_TAGS, *cognito.KEYED_TAGS)
+KEYED_TAGS: Final = (*lambda_.KEYED_TAGS, *network.KEYED_TAGS, *cognito.KEYED_TAGS, *endpoints.KEYED_TAGS)
 
 if len({r.name for r in RULES}) != len(RULES):
     raise RuntimeError("policy names must be unique")

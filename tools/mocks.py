@@ -44,6 +44,9 @@ _ID_PREFIX: dict[str, str] = {
     "aws:ec2/natGateway:NatGateway": "nat-",
     "aws:ec2/internetGateway:InternetGateway": "igw-",
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
+    "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
 }
 
 _ARN_KIND: dict[str, str] = {
@@ -110,6 +113,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             return f"{name}_id", inputs
         rid = self._id(typ, name)
         state = {"arn": self._arn(typ, rid), **inputs}
+        if inputs.get("namePrefix") and not inputs.get("name"):  # AWS appends a unique suffix
+            state["name"] = f"{inputs['namePrefix']}{digest(self.stack, name, length=26, alphabet='0123456789')}"
         state.setdefault("name", f"{name}-{digest(self.stack, name, length=7)}")
         state.update(self._computed(typ, name, rid, inputs, state))
         return state.get("id", rid), state

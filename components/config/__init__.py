@@ -15,13 +15,12 @@ ignored setting); a bad value stops the program with nothing created.
 Only `components/stacks.py` turns these models into the components' Args: components never see them.
 """
 
-from .base import AwsTarget, Model, VpcLayout, Zoned
+from .base import LOG_RETENTION_DAYS, AwsTarget, Model, VpcLayout, Zoned
 from .loader import LoadedStack, load
 from .lob import LobConfig, LobStackConfig
 from .problems import NAMESPACE, PROJECT, ConfigError, Problem
 from .rules import SHARED_INVALID, RoutedRange, check_lob, load_stack_file_config, overlap_problems, routed_ranges
 from .shared import (
-    LOG_RETENTION_DAYS,
     AccessConfig,
     ApiConfig,
     HubConfig,

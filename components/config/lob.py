@@ -67,3 +67,10 @@ class LobStackConfig(Model):
     aws: AwsTarget
     tags: dict[str, str] = {}
     lob: LobConfig
+
+    @model_validator(mode="after")
+    def _zones_in_region(self) -> LobStackConfig:
+        problems = self.lob.zone_problems("lob", self.aws.region)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self

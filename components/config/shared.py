@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import AwsTarget, Model, VpcLayout, Zoned, subnet_problems
+from .base import LOG_RETENTION_DAYS, AwsTarget, FlowLogged, Model, VpcLayout, Zoned, subnet_problems
 from .types import (
     AccountId,
     Address,
@@ -24,8 +24,25 @@ from .types import (
 )
 
 
+class EndpointPolicies(Model):
+    """Data-perimeter policies on the hub's interface endpoints, one switch per endpoint (all on by
+    default). Off: the endpoint keeps AWS's default policy (any principal, any resource), e.g. `sts`
+    when corporate machines use the central STS endpoint for accounts outside the perimeter
+    (docs/network.md#endpoint-policies). The policy pack reports every endpoint switched off."""
+
+    sagemaker_api: bool = True
+    sagemaker_runtime: bool = True
+    studio: bool = True
+    execute_api: bool = True
+    sts: bool = True
+
+    def enabled(self) -> frozenset[str]:
+        """The endpoint keys (network_hub's: `sagemaker-api`, ...) whose policy is on."""
+        return frozenset(name.replace("_", "-") for name, on in self.model_dump().items() if on)
+
+
 class HubConfig(VpcLayout):
-    """The central network hub; defaults reproduce the sample."""
+    """The central network hub; defaults reproduce the sample (but for the hardening of docs/network.md)."""
 
     vpc_cidr: Network = ipaddress.IPv4Network("10.0.0.0/16")
     private_subnets: tuple[Network, Network] = (
@@ -46,6 +63,15 @@ class HubConfig(VpcLayout):
         ipaddress.IPv4Address("10.0.20.134"),
     )
     on_prem_cidrs: list[Network] = [ipaddress.IPv4Network("192.168.10.0/24")]
+    # `false` switches every endpoint's policy off; a map switches single endpoints (`sts: false`).
+    endpoint_policies: EndpointPolicies = EndpointPolicies()
+
+    @field_validator("endpoint_policies", mode="before")
+    @classmethod
+    def _all_endpoint_policies(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return {name: value for name in EndpointPolicies.model_fields}
+        return value
 
     @model_validator(mode="after")
     def _hub_rules(self) -> HubConfig:
@@ -69,33 +95,6 @@ class HubConfig(VpcLayout):
         if problems:
             raise ValueError("\n".join(problems))
         return self
-
-
-# CloudWatch Logs accepts only these retention periods.
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 
 
 # Studio sessions: SageMaker accepts 1800-43200 s; this project allows at most 8 hours.
@@ -330,7 +329,7 @@ class LobEntry(Model):
         return self.stack or self.name
 
 
-class OnPremConfig(Zoned):
+class OnPremConfig(Zoned, FlowLogged):
     """The sample's stand-in for a corporate network: a VPC peered with the central VPC, a
     bastion and a private Windows host with a browser. Off by default."""
 
@@ -417,6 +416,18 @@ class SharedStackConfig(Model):
                 f"onPrem.vpcCidr {sim.vpc_cidr} must be inside one of hub.onPremCidrs "
                 f"({', '.join(map(str, self.hub.on_prem_cidrs))}): only those reach the central endpoints"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _zones_in_region(self) -> SharedStackConfig:
+        region = self.aws.region
+        problems = [
+            p
+            for key, zoned in (("hub", self.hub), ("access", self.access), ("onPrem", self.on_prem))
+            for p in zoned.zone_problems(key, region)
+        ]
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     @field_validator("users")

@@ -109,3 +109,30 @@ def test_tunnel_command_reaches_the_desktop_through_the_bastion(graph: Graph) ->
         assert command == f"ssh -i desk.pem -N -L 3389:{private_ip}:3389 ec2-user@{public_ip}"
 
     return pulumi.Output.all(sim.tunnel_command, sim.windows.private_ip, sim.bastion.public_ip).apply(check)
+
+
+def test_subnets_by_zone_id_when_given(graph: Graph) -> None:
+    graph.build(lambda: _sim(zones=("use1-az2", "use1-az1")))
+    subnets = {s.name: s.inputs for s in graph.of_type("aws:ec2/subnet:Subnet")}
+    assert {n: s.get("availabilityZoneId") for n, s in subnets.items()} == {
+        "onprem-public-0": "use1-az2",
+        "onprem-public-1": "use1-az1",
+        "onprem-private-0": "use1-az2",
+        "onprem-private-1": "use1-az1",
+    }
+    assert not [s for s in subnets.values() if "availabilityZone" in s]
+
+
+def test_flow_logs_kept_as_given_and_a_default_group_without_rules(graph: Graph) -> None:
+    graph.build(lambda: _sim(flow_log_retention_days=14))
+    vpc = graph.one("aws:ec2/vpc:Vpc", "onprem-vpc")
+    flow_log = graph.one("aws:ec2/flowLog:FlowLog", "onprem-flow-logs").inputs
+    group = graph.one("aws:cloudwatch/logGroup:LogGroup", "onprem-flow-logs")
+    assert (flow_log["vpcId"], flow_log["trafficType"], flow_log["logDestination"]) == (
+        vpc.id,
+        "ALL",
+        group.outputs["arn"],
+    )
+    assert group.inputs["retentionInDays"] == 14
+    default = graph.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "onprem-default").inputs
+    assert default["vpcId"] == vpc.id and "ingress" not in default and "egress" not in default

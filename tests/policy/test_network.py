@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.tags import BASTION_SSH, PURPOSE_TAG
+from contracts.tags import BASTION_SSH, ENDPOINT_CLIENT_LOB_VPC, ENDPOINT_CLIENT_ON_PREMISES, PURPOSE_TAG
 from policy.model import ADVISORY
 from policy.resource_types import INGRESS_RULE, SECURITY_GROUP, SECURITY_GROUP_RULE, VPC_ENDPOINT
 from tests.policy.support import by_name, check, res
@@ -133,3 +133,77 @@ def test_endpoint_security_group_open_on_all_ports_fails():
         deps=(clients.urn, group.urn),
     )
     assert stack_check([group, clients, endpoint, other]) == []
+
+
+# --------------------------------------------------------------------------- one group per endpoint, its callers only
+
+STUDIO = "aws.sagemaker.us-east-1.studio"
+API = "com.amazonaws.us-east-1.sagemaker.api"
+ON_PREM = {PURPOSE_TAG: ENDPOINT_CLIENT_ON_PREMISES}
+LOB = {PURPOSE_TAG: ENDPOINT_CLIENT_LOB_VPC}
+
+
+def _endpoint(name: str, service: str, group: str):
+    return res(
+        VPC_ENDPOINT, name, {"vpcEndpointType": "Interface", "serviceName": service, "securityGroupIds": [group]}
+    )
+
+
+def _https(name: str, group: str, cidr: str, tags: dict | None = None):
+    props = {"securityGroupId": group, "cidrIpv4": cidr, "ipProtocol": "tcp", "fromPort": 443, "toPort": 443}
+    return res(INGRESS_RULE, name, props | ({"tags": tags} if tags is not None else {}))
+
+
+def _hub_endpoints():
+    groups = [res(SECURITY_GROUP, f"{n}-sg", {"vpcId": "vpc-1"}, id_=f"sg-{n}") for n in ("studio", "api")]
+    return [
+        *groups,
+        _endpoint("studio", STUDIO, "sg-studio"),
+        _endpoint("api", API, "sg-api"),
+        _https("studio-onprem", "sg-studio", "192.168.10.0/24", ON_PREM),
+        _https("api-onprem", "sg-api", "192.168.10.0/24", ON_PREM),
+        _https("api-lob", "sg-api", "10.100.0.0/16", LOB),
+    ]
+
+
+def test_endpoints_each_with_their_own_group_pass_and_a_shared_group_fails():
+    stack_check = by_name("endpoint-own-security-group").stack_check
+    assert stack_check(_hub_endpoints()) == []
+    shared = [r for r in _hub_endpoints() if r.name != "studio"] + [_endpoint("studio", STUDIO, "sg-api")]
+    [(where, problem)] = stack_check(shared)
+    assert where.name == "api-sg" and "api, studio" in problem
+
+
+def test_tagged_callers_of_the_right_kind_pass():
+    assert by_name("endpoint-sg-clients").stack_check(_hub_endpoints()) == []
+
+
+def test_the_studio_endpoint_admitting_a_lob_range_fails():
+    stack_check = by_name("endpoint-sg-clients").stack_check
+    resources = [*_hub_endpoints(), _https("studio-lob", "sg-studio", "10.100.0.0/16", LOB)]
+    [(where, problem)] = stack_check(resources)
+    assert where.name == "studio-lob" and "Studio endpoint studio admits lob vpc" in problem
+
+
+def test_a_lob_range_passed_off_as_on_premises_fails_on_the_lie():
+    stack_check = by_name("endpoint-sg-clients").stack_check
+    resources = [*_hub_endpoints(), _https("studio-fake", "sg-studio", "10.100.0.0/17", ON_PREM)]
+    [(where, problem)] = stack_check(resources)
+    assert where.name == "studio-fake" and "overlaps 10.100.0.0/16, a lob vpc range on api-lob" in problem
+
+
+def test_untagged_ranges_and_group_peers_fail_on_restricted_endpoints_only():
+    stack_check = by_name("endpoint-sg-clients").stack_check
+    untagged = [*_hub_endpoints(), _https("studio-who", "sg-studio", "10.200.0.0/16")]
+    [(where, problem)] = stack_check(untagged)
+    assert where.name == "studio-who" and "without saying which client it is" in problem
+    assert stack_check([*_hub_endpoints(), _https("api-who", "sg-api", "10.200.0.0/16")]) == []
+
+    def peer(name, group):
+        props = {"securityGroupId": group, "referencedSecurityGroupId": "sg-x", "ipProtocol": "tcp", "fromPort": 443}
+        return res(INGRESS_RULE, name, props)
+
+    [(where, problem)] = stack_check([*_hub_endpoints(), peer("studio-peer", "sg-studio")])
+    assert where.name == "studio-peer" and "admits sg-x" in problem
+    # a LOB's own endpoint admitting its Studio group is precise: not this rule's business
+    assert stack_check([*_hub_endpoints(), peer("api-peer", "sg-api")]) == []

@@ -238,7 +238,7 @@ def test_the_running_pack_passes_the_planned_stacks_and_fails_a_planted_breach(a
         assert [(d.policyName, d.message) for d in diagnostics] == [], stack
 
     resources = copy.deepcopy(planned["shared"].to_json()["resources"])
-    ingress = next(r for r in resources if r["name"] == "hub-endpoints-in-tcp-0")
+    ingress = next(r for r in resources if r["name"] == "hub-resolver-in-onprem-tcp-0")
     ingress["inputs"]["cidrIpv4"] = "0.0.0.0/0"
     [diagnostic] = _analyze(analyzer, ingress)
     assert diagnostic.policyName == "sg-no-internet-ingress" and diagnostic.enforcementLevel == analyzer_pb2.MANDATORY

@@ -28,6 +28,8 @@ PACK_ORDER = [
     "sg-public-ingress-bastion-only",
     "endpoint-has-security-groups",
     "endpoint-sg-not-all-ports",
+    "endpoint-own-security-group",
+    "endpoint-sg-clients",
     "s3-gateway-named-buckets",
     "cognito-password-no-implicit",
     "cognito-mfa-required",
@@ -41,17 +43,23 @@ PACK_ORDER = [
     "log-group-retention",
     "ram-org-share-internal",
     "tgw-auto-accept-named-principals",
+    "tgw-segmented",
+    "dns-api-host-only",
+    "endpoint-data-perimeter",
+    "endpoint-policy-opt-out",
+    "vpc-flow-logs",
+    "vpc-default-sg-closed",
 ]
 
 
 def test_the_pack_covers_every_numbered_promise_with_unique_names():
-    assert {r.issue for r in rules.RULES} == set(range(1, 17))
+    assert {r.issue for r in rules.RULES} == set(range(1, 20))
     assert len({r.name for r in rules.RULES}) == len(rules.RULES)
     advisory = {r.name for r in rules.RULES if r.enforcement == ADVISORY}
     assert advisory == {
         "dynamodb-deletion-protection",
         "cognito-threat-protection-opt-out",
-        "tgw-auto-accept-named-principals",
+        "endpoint-policy-opt-out",
         "sg-public-ingress-bastion-only",
     }
 

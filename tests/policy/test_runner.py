@@ -8,12 +8,16 @@ from collections.abc import Callable
 
 import pytest
 
+from contracts.tags import ENDPOINT_CLIENT_LOB_VPC, ENDPOINT_POLICY_AWS_DEFAULT, ENDPOINT_POLICY_TAG, PURPOSE_TAG
 from policy import rules, runner
 from policy.resource_types import (
     AUTHORIZER,
     COGNITO_USER,
+    DEFAULT_SECURITY_GROUP,
     DOMAIN,
+    FLOW_LOG,
     FUNCTION,
+    HOSTED_ZONE,
     INGRESS_RULE,
     LOG_GROUP,
     METHOD,
@@ -25,9 +29,13 @@ from policy.resource_types import (
     ROLE_POLICY,
     STAGE,
     TABLE,
+    TGW_DEFAULT_ASSOCIATION,
+    TGW_DEFAULT_PROPAGATION,
+    TGW_ROUTE_TABLE,
     USER_POOL,
     USER_POOL_CLIENT,
     VPC_ENDPOINT,
+    VPC_ENDPOINT_POLICY,
 )
 
 ORG = "arn:aws:organizations::111111111111:organization/o-exampleorgid"
@@ -77,6 +85,53 @@ def _org_share(allow_external: bool):
 
 def _open_api(document: dict) -> None:
     document["Statement"] = [{k: v for k, v in document["Statement"][0].items() if k != "Condition"}]
+
+
+def _same_group(endpoint: str, other: str):
+    """The endpoint behind another endpoint's security group."""
+
+    def mutate(resources):
+        groups = _find(resources, VPC_ENDPOINT, other)["inputs"]["securityGroupIds"]
+        _find(resources, VPC_ENDPOINT, endpoint)["inputs"]["securityGroupIds"] = list(groups)
+
+    return mutate
+
+
+def _default_propagation_to(table: str):
+    """New attachments propagate into the table they associate with: the sample's flat TGW."""
+
+    def mutate(resources):
+        table_id = _find(resources, TGW_ROUTE_TABLE, table)["id"]
+        _find(resources, TGW_DEFAULT_PROPAGATION)["inputs"]["transitGatewayRouteTableId"] = table_id
+
+    return mutate
+
+
+def _drop_resources(*types: str):
+    """Remove every resource of these types from the stack."""
+
+    def mutate(resources):
+        resources[:] = [r for r in resources if r["type"] not in types]
+
+    return mutate
+
+
+def _zone_named(zone: str, name: str):
+    """The sample's zone: the whole execute-api domain."""
+
+    def mutate(resources):
+        _find(resources, HOSTED_ZONE, zone)["inputs"]["name"] = name
+
+    return mutate
+
+
+def _opt_out(endpoint: str):
+    def mutate(resources):
+        inputs = _find(resources, VPC_ENDPOINT, endpoint)["inputs"]
+        inputs.pop("policy")
+        inputs["tags"][ENDPOINT_POLICY_TAG] = ENDPOINT_POLICY_AWS_DEFAULT
+
+    return mutate
 
 
 # (rule, stack, resource the violation lands on, planted breach)
@@ -202,8 +257,31 @@ BREACHES = [
     (
         "endpoint-sg-not-all-ports",
         "shared",
-        "hub-endpoints-in-tcp-0",
-        _set(INGRESS_RULE, "hub-endpoints-in-tcp-0", ipProtocol="-1", fromPort=None, toPort=None),
+        "hub-studio-endpoint-on-premises-tcp-0",
+        _set(INGRESS_RULE, "hub-studio-endpoint-on-premises-tcp-0", ipProtocol="-1", fromPort=None, toPort=None),
+    ),
+    (
+        "endpoint-own-security-group",
+        "shared",
+        "hub-sagemaker-api-endpoint",
+        _same_group("hub-studio", "hub-sagemaker-api"),
+    ),
+    (
+        "endpoint-sg-clients",
+        "shared",
+        "hub-studio-endpoint-on-premises-tcp-0",
+        _set(INGRESS_RULE, "hub-studio-endpoint-on-premises-tcp-0", cidrIpv4="10.100.0.0/16"),
+    ),
+    (
+        "endpoint-sg-clients",
+        "shared",
+        "hub-studio-endpoint-on-premises-tcp-0",
+        _set(
+            INGRESS_RULE,
+            "hub-studio-endpoint-on-premises-tcp-0",
+            cidrIpv4="10.100.0.0/16",
+            tags={PURPOSE_TAG: ENDPOINT_CLIENT_LOB_VPC},
+        ),
     ),
     (
         "cognito-password-no-implicit",
@@ -293,6 +371,30 @@ BREACHES = [
         "lob-a-studio-apps-in",
         _set(INGRESS_RULE, "lob-a-studio-apps-in", ipProtocol="-1", fromPort=None, toPort=None),
     ),
+    ("tgw-segmented", "shared", "hub-tgw", _default_propagation_to("hub-spokes-table")),
+    ("tgw-segmented", "shared", "hub-tgw", _drop_resources(TGW_DEFAULT_ASSOCIATION, TGW_DEFAULT_PROPAGATION)),
+    ("dns-api-host-only", "shared", "hub-api-host", _zone_named("hub-api-host", "execute-api.us-east-1.amazonaws.com")),
+    (
+        "endpoint-data-perimeter",
+        "shared",
+        "hub-sts",
+        _policy(VPC_ENDPOINT, "hub-sts", "policy", lambda d: d["Statement"][0].pop("Condition")),
+    ),
+    ("endpoint-data-perimeter", "shared", "hub-execute-api", _drop_resources(VPC_ENDPOINT_POLICY)),
+    ("endpoint-policy-opt-out", "shared", "hub-studio", _opt_out("hub-studio")),
+    ("vpc-flow-logs", "shared", "hub-central-flow-logs", _set(FLOW_LOG, "hub-central-flow-logs", trafficType="REJECT")),
+    ("vpc-flow-logs", "lob-a", "lob-a-vpc", _drop_resources(FLOW_LOG)),
+    (
+        "vpc-default-sg-closed",
+        "shared",
+        "access-default",
+        _set(
+            DEFAULT_SECURITY_GROUP,
+            "access-default",
+            ingress=[{"protocol": "-1", "self": True, "fromPort": 0, "toPort": 0}],
+        ),
+    ),
+    ("vpc-default-sg-closed", "lob-b", "lob-b-vpc", _drop_resources(DEFAULT_SECURITY_GROUP)),
     (
         "s3-gateway-named-buckets",
         "lob-a",

@@ -53,13 +53,23 @@ def test_api_and_studio_zones_associated(sim):
     zones = {r.outputs["zoneId"]: r.name for r in resources(sim, "aws:route53/zone:Zone")}
     vpc = one(sim, "aws:ec2/vpc:Vpc", "onprem-vpc")
     assoc = [a for a in resources(sim, "aws:route53/zoneAssociation:ZoneAssociation") if a.inputs["vpcId"] == vpc.id]
-    assert sorted(zones[a.inputs["zoneId"]] for a in assoc) == ["hub-execute-api", "hub-studio"]
+    # the API's own host (never the whole execute-api domain) and Studio's
+    assert sorted(zones[a.inputs["zoneId"]] for a in assoc) == ["hub-api-host", "hub-studio"]
+    assert one(sim, "aws:route53/zone:Zone", "hub-api-host").inputs["name"].startswith(sim.outputs["apiId"] + ".")
 
 
 def test_central_endpoints_admit_the_on_prem_range(sim):
-    group = one(sim, "aws:ec2/securityGroup:SecurityGroup", "hub-endpoints")
-    cidrs = {r.inputs["cidrIpv4"] for r in resources(sim, SG_IN) if r.inputs["securityGroupId"] == group.id}
-    assert "192.168.10.0/24" in cidrs
+    for key in ("studio", "execute-api", "sagemaker-api", "sagemaker-runtime", "sts"):
+        group = one(sim, "aws:ec2/securityGroup:SecurityGroup", f"hub-{key}-endpoint")
+        cidrs = {r.inputs["cidrIpv4"] for r in resources(sim, SG_IN) if r.inputs["securityGroupId"] == group.id}
+        assert "192.168.10.0/24" in cidrs, key
+
+
+def test_the_simulator_vpc_has_flow_logs_and_a_closed_default_group(sim):
+    vpc = one(sim, "aws:ec2/vpc:Vpc", "onprem-vpc")
+    assert one(sim, "aws:ec2/flowLog:FlowLog", "onprem-flow-logs").inputs["vpcId"] == vpc.id
+    default = one(sim, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "onprem-default").inputs
+    assert default["vpcId"] == vpc.id and not default.get("ingress") and not default.get("egress")
 
 
 def test_bastion_ssh_only_from_the_configured_range_and_tagged(sim):

@@ -53,15 +53,16 @@ def test_every_lob_account_is_a_ram_principal(org):
 
 def test_every_lob_vpc_reaches_the_endpoints(org):
     _, loaded, planned = org
-    admitted = {
-        r.inputs["cidrIpv4"]
-        for r in resources(planned["shared"], "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-        if r.name.startswith("hub-endpoints-in")
-    }
-    for item in _lobs(loaded).values():
-        assert str(item.config.lob.vpc_cidr) in admitted
-    for cidr in planned["shared"].loaded.config.hub.on_prem_cidrs:
-        assert str(cidr) in admitted
+    for key in ("sagemaker-api", "sagemaker-runtime", "sts"):
+        admitted = {
+            r.inputs["cidrIpv4"]
+            for r in resources(planned["shared"], "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+            if r.name.startswith(f"hub-{key}-endpoint-")
+        }
+        for item in _lobs(loaded).values():
+            assert str(item.config.lob.vpc_cidr) in admitted, key
+        for cidr in planned["shared"].loaded.config.hub.on_prem_cidrs:
+            assert str(cidr) in admitted, key
 
 
 def test_every_lob_attaches_to_the_shared_transit_gateway_and_routes_to_it(org):

@@ -31,10 +31,13 @@ def test_the_done_criteria_resource_counts(planned):
         "aws:ram/resourceShare:ResourceShare": 1,
         "aws:ram/principalAssociation:PrincipalAssociation": 2,
         "aws:ec2/vpcEndpoint:VpcEndpoint": 6,  # five interface endpoints, DynamoDB gateway
-        "aws:route53/zone:Zone": 5,
+        "aws:route53/zone:Zone": 5,  # four service names and the API's host
         "aws:route53/record:Record": 5,
         "aws:route53/resolverEndpoint:ResolverEndpoint": 2,
         "aws:route53/resolverRule:ResolverRule": 5,
+        "aws:ec2transitgateway/routeTable:RouteTable": 2,  # hub and spokes
+        "aws:ec2/flowLog:FlowLog": 2,
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 2,
     }
     assert {t: count("shared", t) for t in shared} == shared
     lob = {
@@ -42,10 +45,12 @@ def test_the_done_criteria_resource_counts(planned):
         "aws:ec2/subnet:Subnet": 4,
         "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 1,
         "aws:ec2/route:Route": 1,
-        "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": 5,
+        "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": 4,  # the service names, not the API host
         "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
         "aws:ec2/securityGroup:SecurityGroup": 1,
-        "aws:iam/role:Role": 2,  # execution role, access role
+        "aws:iam/role:Role": 3,  # execution role, access role, flow logs role
+        "aws:ec2/flowLog:FlowLog": 1,
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
         "aws:sagemaker/domain:Domain": 1,
         "aws:sagemaker/userProfile:UserProfile": 1,
     }

@@ -29,7 +29,7 @@ def test_a_planted_public_ingress_fails_the_plan_with_the_rules_message(monkeypa
     original = security.rules
 
     def leaky(name, direction, group, **kwargs):
-        if name == "hub-endpoints-in":
+        if name == "hub-sts-endpoint-on-premises":
             kwargs["cidrs"] = [*kwargs["cidrs"], "0.0.0.0/0"]
         return original(name, direction, group, **kwargs)
 
@@ -38,7 +38,7 @@ def test_a_planted_public_ingress_fails_the_plan_with_the_rules_message(monkeypa
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if "0.0.0.0/0" in line and "[mandatory]" in line]
     assert lines, out[-2000:]
-    assert "stack=shared" in lines[0] and "hub-endpoints-in-tcp-" in lines[0]
+    assert "stack=shared" in lines[0] and "hub-sts-endpoint-on-premises-tcp-" in lines[0]
 
 
 def test_a_planted_old_runtime_fails_the_plan_with_the_rules_message(monkeypatch, capsys):
@@ -53,12 +53,11 @@ def test_a_planted_old_runtime_fails_the_plan_with_the_rules_message(monkeypatch
 
 
 def test_an_advisory_violation_is_printed_but_does_not_fail_the_plan(project, capsys):
-    org = "arn:aws:organizations::111111111111:organization/o-exampleorgid"
-    project.edit("shared", lambda cfg: cfg["studio-access:ram"].update(organizationArn=org))
+    project.edit("shared", lambda cfg: cfg["studio-access:hub"].update(endpointPolicies={"sts": False}))
     assert plan_tool.main(["--quiet"], project.path) == 0
     out = capsys.readouterr().out
-    [line] = [line for line in out.splitlines() if "tgw-auto-accept-named-principals" in line]
-    assert line.strip().startswith("[advisory]") and "stack=shared" in line and org in line
+    [line] = [line for line in out.splitlines() if "endpoint-policy-opt-out" in line]
+    assert line.strip().startswith("[advisory]") and "stack=shared" in line and "resource=hub-sts " in line
     assert "1 violations (0 mandatory)" in out
 
 
