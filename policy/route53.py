@@ -36,7 +36,7 @@ def check_dns_single_host(resource_type: str, props: Props) -> list[str]:
     return [
         f"{what[resource_type]} for {name}: it answers for every {match.group(2).lower()} host of the region, so other "
         "APIs stop resolving for every VPC and network that uses it; serve only <api-id>."
-        f"{name.removeprefix('*.')} (docs/network.md#the-private-apis-host)"
+        f"{name.removeprefix('*.')} (docs/network.md#1-the-private-apis-host)"
     ]
 
 

@@ -28,7 +28,7 @@ class EndpointPolicies(Model):
     """Data-perimeter policies on the hub's interface endpoints, one switch per endpoint (all on by
     default). Off: the endpoint keeps AWS's default policy (any principal, any resource), e.g. `sts`
     when corporate machines use the central STS endpoint for accounts outside the perimeter
-    (docs/network.md#endpoint-policies). The policy pack reports every endpoint switched off."""
+    (docs/network.md#8-endpoint-policies). The policy pack reports every endpoint switched off."""
 
     sagemaker_api: bool = True
     sagemaker_runtime: bool = True

@@ -230,6 +230,15 @@ def test_zone_ids_place_every_stacks_subnets_in_the_same_physical_zones(project)
     assert one(results["shared"], SUBNET, "access-private-0").inputs["availabilityZoneId"] == "use1-az6"
 
 
+def test_the_fixture_organization_that_names_zone_ids_meets_in_them_in_every_account():
+    results = plan_tool.plan(None, FIXTURES / "three-lobs")
+    assert len(results) == 4
+    for stack, result in results.items():
+        placed = {s.inputs.get("availabilityZoneId") for s in resources(result, SUBNET)}
+        assert placed == {"euw1-az1", "euw1-az2"}, stack
+        assert not [s for s in resources(result, SUBNET) if "availabilityZone" in s.inputs], stack
+
+
 @pytest.mark.parametrize(
     "stack, section, zones, message",
     [
