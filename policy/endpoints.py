@@ -12,8 +12,9 @@ that shape, since the statement itself grants nothing.
 
 The hub tags each endpoint with the policy it carries (`contracts.tags.ENDPOINT_POLICY_TAG`): the
 perimeter, or AWS's default (the config's opt-out, hub.endpointPolicies). The mandatory rule holds
-every endpoint with a policy, or declaring the perimeter, to the perimeter; the advisory rule
-reports every interface endpoint left with AWS's default.
+every endpoint with a policy, or declaring the perimeter, to the perimeter, except one declaring
+AWS's default (in a real preview a deployed endpoint's `policy` output is AWS's full-access
+default); the advisory rule reports every interface endpoint left with AWS's default.
 """
 
 from __future__ import annotations
@@ -141,9 +142,13 @@ def check_endpoint_perimeter(resources: Sequence[Resource]) -> list[tuple[Resour
     found: list[tuple[Resource, str]] = []
     for endpoint in endpoints:
         declared = tags_of(endpoint.props).get(ENDPOINT_POLICY_TAG)
+        if declared == ENDPOINT_POLICY_AWS_DEFAULT:
+            # The config's opt-out: AWS's default policy (which a deployed endpoint reports as its
+            # own `policy` output) is what it declares; the advisory rule reports it.
+            continue
         policies = _policies(endpoint, attached)
         if not policies:
-            if declared is not None and declared != ENDPOINT_POLICY_AWS_DEFAULT:
+            if declared is not None:
                 found.append(
                     (
                         endpoint,
@@ -181,9 +186,9 @@ def check_endpoint_policy_opt_out(resources: Sequence[Resource]) -> list[tuple[R
     endpoints, attached = _interface_endpoints(resources)
     found = []
     for endpoint in endpoints:
-        if _policies(endpoint, attached):
-            continue
         declared = tags_of(endpoint.props).get(ENDPOINT_POLICY_TAG)
+        if declared != ENDPOINT_POLICY_AWS_DEFAULT and _policies(endpoint, attached):
+            continue
         why = (
             "the config's opt-out (hub.endpointPolicies)"
             if declared == ENDPOINT_POLICY_AWS_DEFAULT

@@ -122,6 +122,12 @@ def test_the_declared_opt_out_passes_the_mandatory_rule_and_is_reported():
     [(_, problem)] = rule.stack_check([_endpoint(tag=None)])
     assert "no policy and no declared opt-out" in problem
     assert rule.stack_check([_endpoint(policy=doc(_allow({"StringEquals": ORG})))]) == []
+    # a deployed endpoint reports AWS's default as its policy output: still the declared opt-out
+    aws_default = doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})
+    deployed = _endpoint(policy=aws_default, tag=ENDPOINT_POLICY_AWS_DEFAULT)
+    assert by_name("endpoint-data-perimeter").stack_check([deployed]) == []
+    [(where, _)] = rule.stack_check([deployed])
+    assert where.name == "sts"
     gateway = res(VPC_ENDPOINT, "s3", {"vpcEndpointType": "Gateway"})
     assert rule.stack_check([gateway]) == []
 
