@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components import outputs as out
 from contracts import authorizer_env, presigned_url_env, tags
-from tools.doctor.expect import Translation, lob_expected, shared_expected
+from tools.doctor.expect import Translation, config_values, lob_expected, shared_expected
 
 NONE = Translation({})
 
@@ -52,13 +52,26 @@ def test_shared_expectations_from_the_plan(doctor_plans):
     }
 
 
-def test_planned_values_read_in_the_deployed_ids(doctor_plans):
+def test_planned_values_read_in_the_deployed_ids(doctor_plans, doctor_project):
     plan = doctor_plans["shared"]
     deployed = {**plan["outputs"], out.USERS_TABLE: "access-users-deployed", out.TOKEN_ISSUER: "https://issuer/x"}
-    exp = shared_expected(plan, Translation.between({"shared": plan["outputs"]}, {"shared": deployed}))
+    tr = Translation.between({"shared": plan["outputs"]}, {"shared": deployed})
+    known = config_values(doctor_project.load("shared").config.model_dump(mode="json"))
+    exp = shared_expected(plan, tr, known)
     env = exp.environments[tags.PRESIGNED_URL_FUNCTION]
-    assert env[presigned_url_env.USERS_TABLE.name] == "access-users-deployed"
+    assert env[presigned_url_env.USERS_TABLE.name] == "access-users-deployed"  # an output, translated
+    assert env[presigned_url_env.URL_EXPIRES_SECONDS.name] == "20"  # config
     assert exp.environments[tags.AUTHORIZER_FUNCTION][authorizer_env.TOKEN_ISSUER.name] == "https://issuer/x"
+    # what only the mocks know (e.g. a KMS key's ARN) is checked for presence, never compared
+    planned = {
+        name: value
+        for r in plan["resources"]
+        if r["type"] == "aws:lambda/function:Function"
+        for name, value in r["inputs"]["environment"]["variables"].items()
+    }
+    made_up = {name for variables in exp.environments.values() for name, v in variables.items() if v is None}
+    assert all(planned[name] not in known and tr(planned[name]) == planned[name] for name in made_up)
+    assert {name for name, value in planned.items() if ":kms:" in value} <= made_up
 
 
 def test_a_generated_value_no_output_names_is_checked_for_presence_only():
@@ -77,9 +90,18 @@ def test_a_generated_value_no_output_names_is_checked_for_presence_only():
             },
         ],
     }
-    assert shared_expected(plan, NONE).environments == {
+    known = config_values({"identity": {"tokenUse": "access"}})
+    assert shared_expected(plan, NONE, known).environments == {
         tags.AUTHORIZER_FUNCTION: {"KEY_ID": None, "TOKEN_USE": "access"}
     }
+    # nothing known: only what an output explains is compared
+    assert shared_expected(plan, NONE).environments[tags.AUTHORIZER_FUNCTION]["TOKEN_USE"] is None
+
+
+def test_config_values_as_an_environment_writes_them():
+    known = config_values({"a": {"n": 20, "on": True, "ids": ["c1", "c2"], "none": None}})
+    assert {"20", "true", "c1", "c2"} <= known and "None" not in known
+    assert presigned_url_env.URL_EXPIRES_SECONDS.default in known  # the contract's defaults
 
 
 def test_lob_expectations_from_the_plan(doctor_plans):

@@ -33,6 +33,7 @@ from tools.deploy.selection import Target, targets
 
 from . import report
 from .accounts import Access, Account, SessionFactory, open_account
+from .expect import config_values
 from .links import Unreadable
 from .run import StackRun, diagnose
 from .sources import UsageError, from_backend, parse_pairs, read_file
@@ -165,6 +166,7 @@ def main(
             plan=plans[s],
             outputs=stack_outputs[s],
             account=accounts[key],
+            config=config_values(loaded[s].config.model_dump(mode="json")),
         )
     links = diagnose(runs, picked)
     if args.json:

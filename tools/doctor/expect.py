@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components import outputs as out
-from contracts import tables, tags
+from contracts import authorizer_env, presigned_url_env, tables, tags
 
 # Outputs whose value AWS generates (ids, ARNs, generated names): the plan's are the mocks'.
 GENERATED = (
@@ -140,8 +140,8 @@ class SharedExpected:
     principals: tuple[str, ...]  # the RAM share's principals (accounts or the organization)
     stage: str
     authorizer: Authorizer | None
-    # function kind (contracts.tags) -> {variable: value}; None: a generated value no output names
-    # (set, but not compared)
+    # function kind (contracts.tags) -> {variable: value}; None: a value the mocks made up (a key, a
+    # generated id no output names): set, but not compared
     environments: dict[str, dict[str, str | None]]
     cognito_users: tuple[str, ...]
     items: tuple[Item, ...]
@@ -180,8 +180,40 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def shared_expected(plan: Mapping[str, Any], tr: Translation) -> SharedExpected:
-    """plan: the shared stack's `{"resources": [...], "outputs": {...}}`."""
+def config_values(config: Any) -> frozenset[str]:
+    """Every value of a stack's validated config (defaults included) as the program would write it
+    into an environment variable, and the functions' contract defaults."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v)
+        elif isinstance(value, bool):
+            found.add("true" if value else "false")
+        elif value is not None:
+            found.add(str(value))
+
+    walk(config)
+    found |= {v.default for v in (*authorizer_env.ALL, *presigned_url_env.ALL) if v.default is not None}
+    return frozenset(found)
+
+
+def _explained(planned: Any, tr: Translation, known: frozenset[str], generated: set[str]) -> bool:
+    """Does the planned value say what AWS must hold? Yes when it is (made of) config values or holds
+    a deployed output; no when it is something only the mocks made up (a key, a generated id)."""
+    text, translated = str(planned), str(tr(planned))
+    if any(g in translated for g in generated):
+        return False
+    return translated != text or all(part.strip() in known for part in text.split(","))
+
+
+def shared_expected(plan: Mapping[str, Any], tr: Translation, known: frozenset[str] = frozenset()) -> SharedExpected:
+    """plan: the shared stack's `{"resources": [...], "outputs": {...}}`; known: `config_values` of its
+    config (an environment value that is neither known nor holds an output is checked for presence)."""
     resources: list[Resource] = list(plan.get("resources", []))
     planned = plan.get("outputs", {})
     endpoint_ids: dict[str, str] = dict(planned.get(out.ENDPOINT_IDS) or {})
@@ -228,7 +260,7 @@ def shared_expected(plan: Mapping[str, Any], tr: Translation) -> SharedExpected:
         if kind:
             variables = (inputs.get("environment") or {}).get("variables") or {}
             environments[str(kind)] = {
-                str(k): None if any(g in str(tr(v)) for g in generated) else str(tr(v)) for k, v in variables.items()
+                str(k): str(tr(v)) if _explained(v, tr, known, generated) else None for k, v in variables.items()
             }
 
     table_outputs = {planned.get(key): key for key in (out.USERS_TABLE, out.LOBS_TABLE) if planned.get(key)}

@@ -38,6 +38,7 @@ class StackRun:
     plan: Mapping[str, Any]  # the offline plan of the stack: {"resources": [...], "outputs": {...}}
     outputs: Mapping[str, Any] | Unreadable
     account: Account
+    config: frozenset[str] = frozenset()  # expect.config_values of the stack's config
 
     @property
     def where(self) -> Where:
@@ -93,7 +94,7 @@ def outputs_link(run: StackRun, problem: Unreadable) -> Link:
 
 def shared_checks(run: StackRun, o: Mapping[str, Any], tr: Translation) -> list[Link]:
     w, acct, stack = run.where, run.account, run.stack
-    exp = shared_expected(run.plan, tr)
+    exp = shared_expected(run.plan, tr, run.config)
     arn_head = f"arn:{partition(run.region)}"
     links: list[Link] = []
 
@@ -303,7 +304,7 @@ def lob_checks(run: StackRun, o: Mapping[str, Any], shared: StackRun, tr: Transl
         lambda: fetch.attachment(sacct, shared_output(out.TRANSIT_GATEWAY_ID), need(o, out.VPC_ID, stack))
     )
     # the table every new attachment joins: the plan's (by name), else the TGW's own default
-    planned_table = shared_expected(shared.plan, tr).default_route_table
+    planned_table = shared_expected(shared.plan, tr, shared.config).default_route_table
     if planned_table:
         tables = attempt(lambda: fetch.route_tables(sacct, shared_output(out.TRANSIT_GATEWAY_ID)))
         expected_table, attached = _known(table_id(tables, planned_table)), _or(tables, attached)

@@ -431,7 +431,14 @@ def function(
                 f"environment differs from the plan: {'; '.join(wrong)}",
                 w.redeploy(f"the {kind} function {name}'s environment"),
             )
-    return w.ok(link, name, f"Active, environment as planned ({len(environment or {})} variables)")
+    variables = environment or {}
+    unknown = sorted(k for k, v in variables.items() if v is None)
+    return w.ok(
+        link,
+        name,
+        f"Active, environment as planned ({len(variables)} variables"
+        + (f"; {', '.join(unknown)} generated: set, not compared)" if unknown else ")"),
+    )
 
 
 def environment_differences(expected: Mapping[str, str | None], have: Mapping[str, str]) -> list[str]:
