@@ -5,6 +5,7 @@ that refuse anything else; the outputs from files or the backend; what it says w
 from __future__ import annotations
 
 import ast
+import json
 from collections import Counter
 
 import pytest
@@ -183,3 +184,15 @@ def test_the_text_report(healthy):
     body = [line for line in lines[1:-1] if line]
     assert body and all(line.split()[0] == "ok" for line in body)
     assert lines[-1].startswith(f"{len(body)} ok, 0 broken, 0 could not be checked (exit 0)")
+
+
+def test_a_plan_file_instead_of_planning(healthy, tmp_path):
+    doctor, _ = healthy
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"stacks": doctor.plans}))  # as python -m tools.plan --json writes it
+
+    def no_plan(stacks, project_dir):
+        raise AssertionError("planned although a plan file was given")
+
+    result = doctor.run("--stack", "lob-a", "--plan", str(plan), planner=no_plan)
+    assert result.code == 0 and result.not_ok() == []
