@@ -11,8 +11,8 @@ so their URNs are the ones deployed stacks already have (see `components/access_
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,15 @@ class FunctionVpc:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RoleDependent:
+    """What a function's role must exist for: more statements for its policy, more environment
+    (e.g. a KMS key whose key policy names the role, and the function that uses the key)."""
+
+    statements: Sequence[Mapping[str, Any]] = ()
+    environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class FunctionArgs:
     # The function's name suffix, package and log group name, and its FUNCTION_TAG value
     # (contracts.tags.AUTHORIZER_FUNCTION or PRESIGNED_URL_FUNCTION).
@@ -46,6 +55,8 @@ class FunctionArgs:
     vpc: FunctionVpc | None = None
     # Statements of the role's policy beyond its own logs and traces.
     statements: Sequence[Mapping[str, Any]] = ()
+    # Called with the role once it is declared, before its policy and the function.
+    with_role: Callable[[aws.iam.Role], RoleDependent] | None = None
 
 
 class LambdaFunction:
@@ -71,6 +82,7 @@ class LambdaFunction:
             assume_role_policy=iam.service_trust("lambda.amazonaws.com"),
             opts=child,
         )
+        extra = args.with_role(self.role) if args.with_role else RoleDependent()
         policy = aws.iam.RolePolicy(
             name,
             role=self.role.id,
@@ -88,7 +100,7 @@ class LambdaFunction:
                     "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
                     "Resource": "*",
                 },
-                *(dict(statement) for statement in args.statements),
+                *(dict(statement) for statement in (*args.statements, *extra.statements)),
             ),
             opts=child,
         )
@@ -104,7 +116,7 @@ class LambdaFunction:
             role=self.role.arn,
             timeout=args.timeout,
             memory_size=args.memory,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables={**args.environment, **extra.environment}),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="JSON", log_group=self.log_group.name, application_log_level="INFO", system_log_level="WARN"

@@ -1,15 +1,18 @@
 """The access proxy of the shared-services account, composed of its parts.
 
 A private REST API (reachable only through the central `execute-api` endpoint) with a Lambda
-REQUEST authorizer that verifies the identity provider's JWT, in front of the presigned-URL
-function. That function runs in the access VPC (attached to the TGW, resolving STS and the
-SageMaker API to the central endpoints), reads the users and LOBs tables through a gateway
-endpoint, assumes the LOB's access role and answers with a short-lived Studio URL.
+REQUEST authorizer that verifies the identity provider's JWT and signs a proof of its decision
+with a KMS key only its role may use, in front of the presigned-URL function. That function
+runs in the access VPC (attached to the TGW, resolving STS and the SageMaker API to the central
+endpoints), verifies the proof with the key's public key, reads the users and LOBs tables
+through a gateway endpoint, assumes the LOB's access role as the person and answers with a
+short-lived Studio URL.
 
 The parts, one module each: `access_mappings` (tables, items, DynamoDB endpoint),
 `access_identity` (Cognito or an OIDC issuer), `access_function` (a Lambda function, used
-twice), `access_api` (the private REST API). This module wires them: the access VPC, the
-presigned-URL function's security group and policy, and each function's environment.
+twice), `access_proof` (the proofs' KMS key), `access_api` (the private REST API). This module
+wires them: the access VPC, the presigned-URL function's security group and policy, and each
+function's environment.
 
 Why the parts are not ComponentResources: a resource's URN holds the types of its parents, so
 moving, say, the users table under a `Mappings` component would change its URN, and `pulumi up`
@@ -27,14 +30,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from contracts import authorizer_env, tags
 from contracts import presigned_url_env as env
-from contracts import tags
 
 from . import security
 from .access_api import ApiSettings, PrivateApi, PrivateApiArgs
-from .access_function import FunctionArgs, FunctionVpc, LambdaFunction
+from .access_function import FunctionArgs, FunctionVpc, LambdaFunction, RoleDependent
 from .access_identity import CognitoArgs, Identity, IdentityArgs, OidcArgs, TokenChecks
 from .access_mappings import LobAccount, Mappings, MappingsArgs, UserMapping
+from .access_proof import SIGN_ACTION, ProofKey, ProofKeyArgs
 from .paths import FUNCTIONS_DIR
 from .vpc import TgwVpc, TgwVpcArgs, VpcLayout
 
@@ -73,6 +77,7 @@ class AccessProxy(pulumi.ComponentResource):
     mappings: Mappings
     identity: Identity
     authorizer: LambdaFunction
+    proof_key: ProofKey
     presigned_url: LambdaFunction
     function_security_group: aws.ec2.SecurityGroup
     private_api: PrivateApi
@@ -110,15 +115,31 @@ class AccessProxy(pulumi.ComponentResource):
         )
         self.token_issuer = self.identity.issuer
 
+        def proof_key(role: aws.iam.Role) -> RoleDependent:
+            """The proofs' key, which only this role may sign with; the role's policy names it too
+            (a permissions boundary limits grants to the role's ARN)."""
+            self.proof_key = ProofKey(name, ProofKeyArgs(account_id=args.account_id, signer_role_arn=role.arn), self)
+            return RoleDependent(
+                statements=[
+                    {"Sid": "SignProofs", "Effect": "Allow", "Action": SIGN_ACTION, "Resource": self.proof_key.key.arn}
+                ],
+                environment={authorizer_env.PROOF_KEY_ID.name: self.proof_key.key.arn},
+            )
+
         self.authorizer = LambdaFunction(
             name,
             FunctionArgs(
                 kind=tags.AUTHORIZER_FUNCTION,
                 source=FUNCTIONS_DIR / "authorizer",
-                environment=self.identity.authorizer_environment,
+                environment={
+                    **self.identity.authorizer_environment,
+                    # A proof lives as long as API Gateway caches the authorizer's answer.
+                    authorizer_env.PROOF_TTL_SECONDS.name: str(args.api.authorizer_ttl_seconds),
+                },
                 timeout=5,
                 memory=256,
                 log_retention_days=args.log_retention_days,
+                with_role=proof_key,
             ),
             parent=self,
         )
@@ -164,6 +185,7 @@ class AccessProxy(pulumi.ComponentResource):
                 "usersTable": self.mappings.users_table.name,
                 "lobsTable": self.mappings.lobs_table.name,
                 "presignedUrlRoleArn": self.presigned_url.role.arn,
+                "proofKeyArn": self.proof_key.key.arn,
             }
         )
 
@@ -205,13 +227,15 @@ class AccessProxy(pulumi.ComponentResource):
             env.ACCESS_ROLE_NAME.name: args.access_role_name,
             env.URL_EXPIRES_SECONDS.name: str(args.url_expires_seconds),
             env.CACHE_TTL_SECONDS.name: str(args.cache_ttl_seconds),
+            env.PROOF_PUBLIC_KEY.name: self.proof_key.public_key,
         }
         if args.session_expiration_seconds:
             environment[env.SESSION_EXPIRATION_SECONDS.name] = str(args.session_expiration_seconds)
         return environment
 
     def _presigned_url_statements(self, args: AccessProxyArgs) -> list[dict[str, Any]]:
-        """The presigned-URL role: read the two tables, assume the LOBs' access roles, run in the VPC."""
+        """The presigned-URL role: read the two tables, assume the LOBs' access roles as the
+        person (SourceIdentity), run in the VPC."""
         return [
             {
                 "Sid": "ReadMappings",
@@ -222,7 +246,7 @@ class AccessProxy(pulumi.ComponentResource):
             {
                 "Sid": "AssumeLobAccessRoles",
                 "Effect": "Allow",
-                "Action": "sts:AssumeRole",
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
                 "Resource": sorted(access_role_arn(lob.account_id, args.access_role_name) for lob in args.lobs),
             },
             {

@@ -1,25 +1,48 @@
-"""The role in a LOB account that the presigned-URL function assumes.
+"""The role in a LOB account that the presigned-URL function assumes, once per person.
 
-Trusted only by that function's role in the shared account. Allowed only to create presigned
-URLs for this domain's user profiles, and the reads the function needs to find the domain,
-every statement bound to the central SageMaker API and Studio endpoints by `aws:sourceVpce`:
-a URL is checked again when it is opened, so the same URL fails anywhere but through the
-central Studio endpoint. Nothing else is attached.
+Trusted only by that function's role in the shared account, and only with a source identity:
+the trust allows `sts:AssumeRole` and `sts:SetSourceIdentity` and requires `sts:SourceIdentity`
+to be set, so every session of this role names the person it was assumed for (the function sets
+the username), in this account's CloudTrail and on every call the session makes. Allowed only to
+create presigned URLs for this domain's user profiles, and the reads the function needs to find
+the domain and to tell a shared or own private space from someone else's (`DescribeSpace` on
+this domain's spaces), every statement bound to the central SageMaker API and Studio endpoints
+by `aws:sourceVpce`: a URL is checked again when it is opened, so the same URL fails anywhere
+but through the central Studio endpoint. Nothing else is attached. Tagged
+`contracts.tags.ROLE_TAG` so the policy pack holds its trust to this shape.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from contracts import tags
 
 from . import iam
 
 # What the presigned-URL function calls in a LOB account.
 PRESIGN_ACTIONS = ["sagemaker:CreatePresignedDomainUrl"]
 LOOKUP_ACTIONS = ["sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile"]
+SPACE_ACTIONS = ["sagemaker:DescribeSpace"]
 LIST_ACTIONS = ["sagemaker:ListDomains"]  # no resource-level permissions in IAM
+# The trust: assume the role, and set the session's source identity (which the trust requires).
+TRUST_ACTIONS = ["sts:AssumeRole", "sts:SetSourceIdentity"]
+
+
+def trust_statement(presigned_url_role_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """Only the presigned-URL function's role, and only with a source identity."""
+    return {
+        "Sid": "ThePresignedUrlFunctionAsAPerson",
+        "Effect": "Allow",
+        "Principal": {"AWS": presigned_url_role_arn},
+        "Action": TRUST_ACTIONS,
+        # A request without SourceIdentity has no sts:SourceIdentity: StringLike "*" fails.
+        "Condition": {"StringLike": {"sts:SourceIdentity": "*"}},
+    }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,13 +69,8 @@ class AccessRole(pulumi.ComponentResource):
             name=args.role_name,
             description="Assumed by the studio-access presigned-URL function of the shared account",
             max_session_duration=3600,
-            assume_role_policy=iam.document(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": args.presigned_url_role_arn},
-                    "Action": "sts:AssumeRole",
-                }
-            ),
+            assume_role_policy=iam.document(trust_statement(args.presigned_url_role_arn)),
+            tags={tags.ROLE_TAG: tags.LOB_ACCESS_ROLE},
             opts=child,
         )
         through_central_endpoints = {
@@ -61,6 +79,7 @@ class AccessRole(pulumi.ComponentResource):
         profiles = pulumi.Output.concat(
             f"arn:aws:sagemaker:{args.region}:{args.account_id}:user-profile/", args.domain_id, "/*"
         )
+        spaces = pulumi.Output.concat(f"arn:aws:sagemaker:{args.region}:{args.account_id}:space/", args.domain_id, "/*")
         aws.iam.RolePolicy(
             f"{name}-policy",
             role=self.role.id,
@@ -77,6 +96,13 @@ class AccessRole(pulumi.ComponentResource):
                     "Effect": "Allow",
                     "Action": LOOKUP_ACTIONS,
                     "Resource": [args.domain_arn, profiles],
+                    "Condition": through_central_endpoints,
+                },
+                {
+                    "Sid": "TellSharedAndOwnSpaces",
+                    "Effect": "Allow",
+                    "Action": SPACE_ACTIONS,
+                    "Resource": spaces,
                     "Condition": through_central_endpoints,
                 },
                 {

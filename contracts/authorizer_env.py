@@ -25,6 +25,19 @@ REQUIRE_EMAIL_VERIFIED: Final = Var(
 REQUIRED_TOKEN_TYPE: Final = Var(
     "REQUIRED_TOKEN_TYPE", "the token header's typ must equal it, e.g. at+jwt (RFC 9068); empty: no check"
 )
+# The proof of a signed-in person (contracts.proof), signed with the stack's KMS key.
+PROOF_KEY_ID: Final = Var(
+    "PROOF_KEY_ID", "the KMS key (ARN) that signs the proofs; only this role may sign", required=True
+)
+PROOF_TTL_SECONDS: Final = Var(
+    "PROOF_TTL_SECONDS",
+    "API Gateway's authorizer result TTL: a proof lives that long (at least 30 s), never past the token's exp",
+    default="120",
+    low=0,
+    high=3600,
+)
+# Set by Lambda itself, never by the stack.
+AWS_REGION: Final = Var("AWS_REGION", "the region of the KMS key (set by Lambda)", required=True)
 
 ALL: Final = (
     TOKEN_ISSUER,
@@ -36,4 +49,7 @@ ALL: Final = (
     LEEWAY_SECONDS,
     REQUIRE_EMAIL_VERIFIED,
     REQUIRED_TOKEN_TYPE,
+    PROOF_KEY_ID,
+    PROOF_TTL_SECONDS,
+    AWS_REGION,
 )

@@ -16,6 +16,11 @@ SESSION_EXPIRATION_SECONDS: Final = Var(
 CACHE_TTL_SECONDS: Final = Var(
     "CACHE_TTL_SECONDS", "how long users, LOBs and domains are cached (0: not cached)", default="60", low=0, high=3600
 )
+# The public key of the authorizer's proofs (contracts.proof): base64 DER (SubjectPublicKeyInfo),
+# as KMS GetPublicKey returns it. Public: reading it lets nobody make a proof.
+PROOF_PUBLIC_KEY: Final = Var(
+    "PROOF_PUBLIC_KEY", "base64 DER public key of the KMS key that signs the authorizer's proofs", required=True
+)
 # Set by Lambda itself, never by the stack.
 AWS_REGION: Final = Var("AWS_REGION", "the region of the tables, STS and SageMaker (set by Lambda)", required=True)
 
@@ -26,5 +31,6 @@ ALL: Final = (
     URL_EXPIRES_SECONDS,
     SESSION_EXPIRATION_SECONDS,
     CACHE_TTL_SECONDS,
+    PROOF_PUBLIC_KEY,
     AWS_REGION,
 )

@@ -1,6 +1,7 @@
 """The users and LOBs tables: key and attribute names, written by the stack, read by the presigned-URL function.
 
-users table (`USERS_TABLE`): `PK` = username, `LOB`, optional `PROFILE` (default: the username).
+users table (`USERS_TABLE`): `PK` = username, `LOB`, optional `PROFILE` (default: the username),
+optional `DISABLED` (boolean `true`, or the string "true": the person is cut off; see `is_disabled`).
 LOBs table (`LOBS_TABLE`): `PK` = LOB name, `ACCOUNT_ID` (12 digits), optional `DOMAIN_ID`.
 Both: string attributes, on-demand, hash key `PK` only.
 """
@@ -19,6 +20,9 @@ KEY_TYPE: Final = STRING
 # users table
 USER_LOB: Final = "LOB"
 USER_PROFILE: Final = "PROFILE"
+USER_DISABLED: Final = "DISABLED"
+# DynamoDB's type of a boolean attribute (DISABLED).
+BOOLEAN: Final = "BOOL"
 
 # LOBs table
 LOB_ACCOUNT_ID: Final = "ACCOUNT_ID"
@@ -54,3 +58,17 @@ def strings(item: Mapping[str, object]) -> dict[str, str]:
         if isinstance(value, dict) and isinstance(value.get(STRING), str):
             found[name] = value[STRING]
     return found
+
+
+def is_disabled(item: Mapping[str, object]) -> bool:
+    """Does a users-table item (DynamoDB's typed form) carry ``DISABLED`` = true? A boolean
+    ``true`` or the string "true" (any case), as an operator may write it by hand; anything else
+    (absent, false, another type) is not disabled."""
+    value = item.get(USER_DISABLED)
+    if not isinstance(value, dict):
+        return False
+    flag = value.get(BOOLEAN)
+    if flag is True:
+        return True
+    text = value.get(STRING)
+    return isinstance(text, str) and text.strip().lower() == "true"

@@ -34,3 +34,13 @@ ENDPOINT_CLIENTS: Final = (ENDPOINT_CLIENT_ON_PREMISES, ENDPOINT_CLIENT_ACCESS_V
 ENDPOINT_POLICY_TAG: Final = "studio-access:endpoint-policy"
 ENDPOINT_POLICY_PERIMETER: Final = "data-perimeter"
 ENDPOINT_POLICY_AWS_DEFAULT: Final = "aws-default"
+
+# The KMS key that signs the authorizer's proofs of a signed-in person (contracts/proof.py): the
+# pack holds its key policy to "only the authorizer's role signs".
+PROOF_KEY_TAG: Final = "studio-access:key"
+PROOF_KEY: Final = "authorizer-proof"
+
+# A LOB's access role (assumed by the presigned-URL function per person): the pack holds its trust
+# to "only with a SourceIdentity".
+ROLE_TAG: Final = "studio-access:role"
+LOB_ACCESS_ROLE: Final = "lob-access"

@@ -1,7 +1,8 @@
 """Emulated AWS for the presigned-URL function: moto's DynamoDB, STS and SageMaker in process, and
-``CreatePresignedDomainUrl`` (which moto lacks) answered at the botocore level as SageMaker would,
-given the caller's assumed-role credentials. Every call the function makes is recorded; any call
-can be answered otherwise (``World.overrides``).
+``CreatePresignedDomainUrl`` and ``DescribeSpace`` (which moto lacks) answered at the botocore
+level as SageMaker would, given the caller's assumed-role credentials. Every call the function
+makes is recorded (``AssumeRole``'s ``SourceIdentity`` included); any call can be answered
+otherwise (``World.overrides``).
 
 The tables are `contracts.tables`' (key, attributes); the environment the function gets is built
 from `contracts.presigned_url_env`'s names."""
@@ -16,7 +17,7 @@ from typing import Any
 
 from contracts import presigned_url_env, tables
 
-from . import env
+from . import env, proofs
 
 REGION = "us-east-1"
 USERS_TABLE = "users-map-table"
@@ -39,6 +40,7 @@ FUNCTION_ENV = env.of(
     access_role_name=ROLE_NAME,
     url_expires_seconds="20",
     cache_ttl_seconds="60",
+    proof_public_key=proofs.public_der_b64(),
 )
 
 
@@ -103,6 +105,8 @@ class World:
     # "service.Operation" -> fn(params) -> an answer (see `error`), "http" (on to the HTTP layer) or None
     overrides: dict[str, Override] = field(default_factory=dict)
     domains: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, name) -> domain id
+    # (account, domain id, space name) -> (sharing type "Private"/"Shared"/None, owner profile or None)
+    spaces: dict[tuple[str, str, str], tuple[str | None, str | None]] = field(default_factory=dict)
     clients: dict[tuple[str, str | None], Any] = field(default_factory=dict)
 
     def client(self, service: str, account: str | None = None) -> Any:
@@ -122,6 +126,13 @@ class World:
 
     def operations(self) -> list[str]:
         return [c.operation for c in self.calls]
+
+    def assume_role_calls(self) -> list[dict[str, Any]]:
+        """What each ``AssumeRole`` the function made asked for (RoleArn, SourceIdentity, ...)."""
+        return [c.params for c in self.calls if c.operation == "AssumeRole"]
+
+    def add_space(self, account: str, domain_id: str, name: str, sharing: str | None, owner: str | None = None) -> None:
+        self.spaces[(account, domain_id, name)] = (sharing, owner)
 
     def dynamodb(self) -> Any:
         return self.client("dynamodb")
@@ -146,18 +157,46 @@ class World:
 
         sagemaker_backends[account][REGION].domains[domain_id].status = status
 
+    @staticmethod
+    def _assumed_role(request_signer: Any) -> tuple[str, str] | None:
+        """(account, role ARN) of the caller's (moto) assumed-role credentials."""
+        from moto.sts.models import sts_backends
+
+        access_key = request_signer._credentials.get_frozen_credentials().access_key
+        for account in ACCOUNTS:
+            assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
+            if assumed is not None:
+                return account, assumed.role_arn
+        return None
+
+    def _describe_space(self, request_signer: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """What SageMaker's DescribeSpace would answer in the caller's account."""
+        from botocore.awsrequest import AWSResponse
+
+        role = self._assumed_role(request_signer)
+        if role is None:
+            return error(400, "AccessDeniedException", "not an assumed LOB role")
+        body = json.loads(params["body"])
+        found = self.spaces.get((role[0], body["DomainId"], body["SpaceName"]))
+        if found is None:
+            return error(400, "ResourceNotFound", f"Space {body['SpaceName']} not found")
+        sharing, owner = found
+        answer: dict[str, Any] = {"DomainId": body["DomainId"], "SpaceName": body["SpaceName"], "Status": "InService"}
+        if sharing is not None:
+            answer["SpaceSharingSettings"] = {"SharingType": sharing}
+        if owner is not None:
+            answer["OwnershipSettings"] = {"OwnerUserProfileName": owner}
+        return AWSResponse("https://aws.invalid", 200, {}, None), {
+            **answer,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+
     def _presigned_domain_url(self, request_signer: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """What SageMaker would answer, given the caller's (moto) role credentials."""
         from botocore.awsrequest import AWSResponse
         from moto.sagemaker.models import sagemaker_backends
-        from moto.sts.models import sts_backends
 
-        access_key = request_signer._credentials.get_frozen_credentials().access_key
-        role = None
-        for account in ACCOUNTS:
-            assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
-            if assumed is not None:
-                role = (account, assumed.role_arn)
+        role = self._assumed_role(request_signer)
         if role is None:
             return error(400, "AccessDeniedException", "not an assumed LOB role")
         account, role_arn = role
@@ -189,6 +228,8 @@ class World:
                 return answer
         if key == "sagemaker.CreatePresignedDomainUrl":
             return self._presigned_domain_url(request_signer, params)
+        if key == "sagemaker.DescribeSpace":
+            return self._describe_space(request_signer, params)
         return None
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pulumi
 
+from . import mock_keys
+
 
 def digest(*parts: str, length: int = 17, alphabet: str = "0123456789abcdef") -> str:
     raw = hashlib.sha256("/".join(parts).encode()).digest()
@@ -97,6 +99,21 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "userId": "AIDPLAN",
                 "id": self.account_id,
             }
+        if args.token == "aws:kms/getPublicKey:getPublicKey":
+            # The key's public half, from a key pair derived from the key (tools.mock_keys).
+            key_id = str(args.args.get("keyId", ""))
+            public = mock_keys.key_pair(f"{self.stack}/{key_id}").public_der_b64()
+            return {
+                "id": key_id,
+                "keyId": key_id,
+                "arn": key_id,
+                "publicKey": public,
+                "publicKeyPem": "",
+                "customerMasterKeySpec": "RSA_2048",
+                "keyUsage": "SIGN_VERIFY",
+                "signingAlgorithms": ["RSASSA_PKCS1_V1_5_SHA_256"],
+                "encryptionAlgorithms": [],
+            }
         if args.token == "aws:ssm/getParameter:getParameter":
             name = args.args.get("name", "")
             return {"name": name, "type": "String", "value": "ami-" + digest(name), "version": 1, "id": name}
@@ -151,6 +168,10 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:aws:iam::{acct}:role/{role_name}",
                 "uniqueId": "AROA" + rid.upper(),
             }
+        if typ == "aws:kms/key:Key":
+            h = digest(self.stack, typ, name, length=32)
+            key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+            return {"id": key_id, "keyId": key_id, "arn": f"arn:aws:kms:{region}:{acct}:key/{key_id}"}
         if typ == "aws:iam/policy:Policy":
             return {"arn": f"arn:aws:iam::{acct}:policy/{state['name']}"}
         if typ == "aws:s3/bucket:Bucket":

@@ -6,21 +6,29 @@ are the ``presigned_url`` package beside this file. The environment is
 stops the container's start (on Lambda) with one JSON log line naming it. The tables' items are
 ``contracts/tables.py``'s.
 
-Behaviour: the caller is ``requestContext.authorizer.username`` (set by the authorizer); the
-path's ``user_id`` must equal it. The user's LOB, the LOB's account and domain (the LOB item's
-domain id, or the one InService domain that ``ListDomains`` shows in that account) and the
-credentials of ``arn:aws:iam::<account>:role/<access role>`` (from the regional STS endpoint,
-until five minutes before they expire) are cached, in bounded caches; the clients are built once
-per container (standard retries, short timeouts). A warm request makes one AWS call:
+Behaviour: the caller is the person named by the authorizer's proof (``requestContext.authorizer
+.proof``, ``contracts/proof.py``), verified here with the KMS key's public key
+(``PROOF_PUBLIC_KEY``): signed by that key, unexpired, made for this API and stage, allowing this
+method and path, and for the bearer token of this very request. Without such a proof (a hand-made
+event, a direct invocation) the answer is 403 and no AWS call is made. The path's ``user_id``
+must be the proven person. The person's users-table item (refused when ``DISABLED``), the LOB's
+account and domain (the LOB item's domain id, or the one InService domain that ``ListDomains``
+shows in that account) and spaces are cached for ``CACHE_TTL_SECONDS``; the access role
+``arn:aws:iam::<account>:role/<access role>`` is assumed per person with ``SourceIdentity`` =
+the person (from the regional STS endpoint), its credentials kept per (account, person) until
+five minutes before they expire, in bounded caches. A warm request makes one AWS call:
 ``CreatePresignedDomainUrl`` (with ``SpaceName``/``LandingUri`` from the optional ``space`` and
-``landing`` query parameters).
+``landing`` query parameters; a space only if it is shared in the domain or the person's own
+private space, checked with ``DescribeSpace``).
 
 Answers: ``302`` to the URL with ``Cache-Control: no-store``; ``200 {"url", "expiresInSeconds"}``
-with ``Accept: application/json``; otherwise ``{"message", "requestId"}`` with 400 (bad query),
-403 (no authorizer context, another user's path, user not mapped), 404 (LOB not mapped, bad LOB
-item, no domain, no profile), 409 (several InService domains), 502 (the LOB role refused
-AssumeRole), 503 (throttled after retries), 500 (anything else). One JSON audit line per request
-(request id, username, LOB, account, domain, outcome, status, AWS calls, latency); never the URL.
+with ``Accept: application/json``; otherwise ``{"message", "requestId"}`` with a generic message
+per status (nothing of the platform is named): 400 (bad query), 403 (no valid proof, another
+user's path, user not mapped or disabled, a space that is not theirs), 404 (LOB not mapped, bad
+LOB item, no domain, no profile or space), 409 (several InService domains), 502 (the LOB role
+refused AssumeRole), 503 (throttled after retries), 500 (anything else). One JSON audit line per
+request (request id, username, sub, LOB, account, domain, space, outcome, detail, status, AWS
+calls, latency); never the URL, the token or the proof.
 """
 
 from __future__ import annotations

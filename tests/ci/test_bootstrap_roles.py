@@ -372,6 +372,14 @@ TYPE_ACTIONS = {
         "dynamodb:DescribeTable",
     ],
     "aws:dynamodb/tableItem:TableItem": ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"],
+    "aws:kms/key:Key": [
+        "kms:CreateKey",
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetPublicKey",
+    ],
     "aws:lambda/function:Function": [
         "lambda:CreateFunction",
         "lambda:DeleteFunction",

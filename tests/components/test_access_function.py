@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components import packaging
-from components.access_function import FunctionArgs, FunctionVpc, LambdaFunction
+from components.access_function import FunctionArgs, FunctionVpc, LambdaFunction, RoleDependent
 from contracts import tags
 from tests.components.conftest import STACK, Graph, Parent, by_sid, statements
 
@@ -102,3 +102,26 @@ def test_two_instances_side_by_side(graph: Graph, args: FunctionArgs) -> None:
     graph.build(make)
     assert sorted(f.inputs["tags"][tags.FUNCTION_TAG] for f in graph.of_type(FUNCTION)) == sorted(tags.FUNCTIONS)
     assert sorted(r.name for r in graph.of_type(ROLE)) == ["access-authorizer", "access-presigned-url"]
+
+
+def test_what_needs_the_role_joins_its_policy_and_the_environment(graph: Graph, args: FunctionArgs) -> None:
+    """`with_role` sees the declared role (e.g. to name it in a key policy) before its policy and the
+    function exist, and adds statements and environment to them."""
+    seen: list[Any] = []
+
+    def with_role(role: Any) -> RoleDependent:
+        seen.append(role)
+        statement = {"Sid": "UseTheKey", "Effect": "Allow", "Action": "kms:Sign", "Resource": "arn:aws:kms:k"}
+        return RoleDependent(statements=[statement], environment={"KEY_NAME": role.arn})
+
+    graph.build(lambda: _function(args, with_role=with_role))
+    role = graph.one(ROLE, "access-presigned-url")
+    assert len(seen) == 1
+    assert set(by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "access-presigned-url").inputs["policy"])) == {
+        "OwnLogs",
+        "Traces",
+        "ReadSomething",
+        "UseTheKey",
+    }
+    env = graph.one(FUNCTION, "access-presigned-url").inputs["environment"]["variables"]
+    assert env == {"SOME_NAME": "some value", "KEY_NAME": role.outputs["arn"]}

@@ -13,7 +13,8 @@ from components.access_mappings import LobAccount, UserMapping
 from components.access_proxy import AccessProxy, AccessProxyArgs
 from components.vpc import VpcLayout
 from contracts import authorizer_env, presigned_url_env, tags
-from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, Graph, by_sid
+from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, STACK, Graph, by_sid
+from tools import mock_keys
 
 ARGS = AccessProxyArgs(
     region=REGION,
@@ -64,7 +65,7 @@ def _proxy(**changes: Any) -> AccessProxy:
 def test_presigned_url_role_may_assume_only_the_given_lobs_access_roles(graph: Graph) -> None:
     graph.build(_proxy)
     found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "access-presigned-url").inputs["policy"])
-    assert found["AssumeLobAccessRoles"]["Action"] == "sts:AssumeRole"
+    assert found["AssumeLobAccessRoles"]["Action"] == ["sts:AssumeRole", "sts:SetSourceIdentity"]
     assert found["AssumeLobAccessRoles"]["Resource"] == [
         "arn:aws:iam::444444444444:role/StudioDoor",
         "arn:aws:iam::555555555555:role/StudioDoor",
@@ -78,7 +79,14 @@ def test_presigned_url_role_may_assume_only_the_given_lobs_access_roles(graph: G
     }
     assert set(found) == {"OwnLogs", "Traces", "ReadMappings", "AssumeLobAccessRoles", "VpcNetworkInterfaces"}
     authorizer = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "access-authorizer").inputs["policy"])
-    assert set(authorizer) == {"OwnLogs", "Traces"}
+    assert set(authorizer) == {"OwnLogs", "Traces", "SignProofs"}
+    key = graph.one("aws:kms/key:Key", "access-proof")
+    assert authorizer["SignProofs"] == {
+        "Sid": "SignProofs",
+        "Effect": "Allow",
+        "Action": "kms:Sign",
+        "Resource": key.outputs["arn"],
+    }
 
 
 def test_presigned_url_function_in_the_access_vpc_reaching_only_the_hub_and_dynamodb(graph: Graph) -> None:
@@ -108,11 +116,25 @@ def test_functions_get_the_environment_their_handlers_read(graph: Graph) -> None
         P.ACCESS_ROLE_NAME.name: "StudioDoor",
         P.URL_EXPIRES_SECONDS.name: "30",
         P.CACHE_TTL_SECONDS.name: "0",
+        P.PROOF_PUBLIC_KEY.name: public_key_of(graph.one("aws:kms/key:Key", "access-proof")),
     }
     pool = graph.one("aws:cognito/userPool:UserPool", "access-users")
     env = graph.one(FUNCTION, "access-authorizer").inputs["environment"]["variables"]
     assert env[A.TOKEN_ISSUER.name] == f"https://cognito-idp.{REGION}.amazonaws.com/{pool.id}"
     assert env[A.ALLOWED_CLIENT_IDS.name] == graph.one("aws:cognito/userPoolClient:UserPoolClient", "access-client").id
+    assert env[A.PROOF_KEY_ID.name] == graph.one("aws:kms/key:Key", "access-proof").outputs["arn"]
+    assert env[A.PROOF_TTL_SECONDS.name] == "120"  # API Gateway's authorizer TTL
+
+
+def public_key_of(key: Any) -> str:
+    """What the mocks' GetPublicKey answers for this key (tools.mock_keys)."""
+    return mock_keys.key_pair(f"{STACK}/{key.outputs['arn']}").public_der_b64()
+
+
+def test_a_proof_lives_as_long_as_api_gateway_caches_the_answer(graph: Graph) -> None:
+    graph.build(lambda: _proxy(api=replace(ARGS.api, authorizer_ttl_seconds=300)))
+    env = graph.one(FUNCTION, "access-authorizer").inputs["environment"]["variables"]
+    assert env[authorizer_env.PROOF_TTL_SECONDS.name] == "300"
 
 
 def test_session_length_only_when_given(graph: Graph) -> None:

@@ -1,11 +1,13 @@
-"""AccessRole alone: trusted by the given function role only, presigning this domain's profiles only,
-and only through the given central endpoints."""
+"""AccessRole alone: trusted by the given function role only and only with a source identity (the
+person), presigning this domain's profiles only, telling this domain's spaces apart, and only
+through the given central endpoints."""
 
 from __future__ import annotations
 
 import pulumi
 
 from components.access_role import AccessRole, AccessRoleArgs
+from contracts import tags
 from tests.components.conftest import ACCOUNT, REGION, Graph, statements
 
 FUNCTION_ROLE = "arn:aws:iam::999999999999:role/access-presigned-url-1234567"
@@ -23,6 +25,7 @@ ARGS = AccessRoleArgs(
     studio_endpoint_id=ENDPOINTS[1],
 )
 PROFILES = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:user-profile/{DOMAIN_ID}/*"
+SPACES = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:space/{DOMAIN_ID}/*"
 
 
 @pulumi.runtime.test
@@ -33,7 +36,13 @@ def test_trusted_only_by_the_given_function_role(graph: Graph) -> pulumi.Output[
         name, trust = values
         assert name == "StudioDoor"
         assert statements(trust) == [
-            {"Effect": "Allow", "Principal": {"AWS": FUNCTION_ROLE}, "Action": "sts:AssumeRole"}
+            {
+                "Sid": "ThePresignedUrlFunctionAsAPerson",
+                "Effect": "Allow",
+                "Principal": {"AWS": FUNCTION_ROLE},
+                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                "Condition": {"StringLike": {"sts:SourceIdentity": "*"}},
+            }
         ]
 
     return pulumi.Output.all(role.name, role.assume_role_policy).apply(check)
@@ -49,6 +58,8 @@ def test_allowed_only_to_presign_this_domains_profiles_through_the_central_endpo
     assert found["PresignThisDomainsProfiles"]["Action"] == ["sagemaker:CreatePresignedDomainUrl"]
     assert found["PresignThisDomainsProfiles"]["Resource"] == PROFILES
     assert found["FindTheDomainAndProfile"]["Resource"] == [DOMAIN_ARN, PROFILES]
+    assert found["TellSharedAndOwnSpaces"]["Action"] == ["sagemaker:DescribeSpace"]
+    assert found["TellSharedAndOwnSpaces"]["Resource"] == SPACES
     assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["ListDomains"]
     for statement in found.values():
         assert statement["Effect"] == "Allow"
@@ -56,3 +67,8 @@ def test_allowed_only_to_presign_this_domains_profiles_through_the_central_endpo
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert all(a.startswith("sagemaker:") and "*" not in a for a in actions)
     assert len(graph.of_type("aws:iam/rolePolicy:RolePolicy")) == 1
+
+
+def test_tagged_as_the_lob_access_role_for_the_policy_pack(graph: Graph) -> None:
+    graph.build(lambda: AccessRole("red-access", ARGS))
+    assert graph.one("aws:iam/role:Role", "red-access-role").inputs["tags"] == {tags.ROLE_TAG: tags.LOB_ACCESS_ROLE}

@@ -5,15 +5,20 @@ two answers moto does not give, supplied at the botocore level.
   account (of the credentials that call it), the domain and the profile, after checking the
   domain exists in that account (in moto) and the profile in that domain (kept here: moto has
   no user profiles). It raises SageMaker's `ResourceNotFound` otherwise.
+- moto has no spaces: `Fakes` answers `DescribeSpace` from the spaces it was given (sharing type
+  and owner), in the caller's account, or with SageMaker's `ResourceNotFound`.
 - moto's `AssumeRole` succeeds for any role ARN, existing or not, and never reads a trust
   policy. `Fakes` refuses, with STS's `AccessDenied`, a role that does not exist in its account
-  or whose trust policy does not name the caller's role (or its account), then lets moto issue
-  the credentials (moto maps them to the role's account).
+  or whose trust policy does not allow the caller's role (or its account) `sts:AssumeRole`, and,
+  as STS does, `sts:SetSourceIdentity` when the request sets a `SourceIdentity`, and the
+  `sts:SourceIdentity` condition the trust puts on it; then it lets moto issue the credentials
+  (moto maps them to the role's account). Every request is kept (`assume_role_calls`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,25 +65,52 @@ def caller_role_arn(caller_arn: str) -> str:
     return caller_arn
 
 
-def trust_allows(document: Any, caller_arn: str) -> bool:
-    """Does a trust policy allow this caller `sts:AssumeRole`? (AWS principals only.)"""
+def _condition_met(condition: Any, source_identity: str | None) -> bool:
+    """The trust's conditions on sts:SourceIdentity, as IAM evaluates them (others are not modeled)."""
+    for operator, block in (condition or {}).items():
+        for key, wanted in block.items():
+            if key.lower() != "sts:sourceidentity":
+                continue
+            wanted = wanted if isinstance(wanted, list) else [wanted]
+            if operator == "Null":
+                if (source_identity is None) != (str(wanted[0]).lower() == "true"):
+                    return False
+            elif operator in ("StringLike", "StringEquals"):
+                if source_identity is None:
+                    return False
+                patterns = [re.escape(w).replace(r"\*", ".*").replace(r"\?", ".") for w in wanted]
+                if operator == "StringEquals":
+                    patterns = [re.escape(w) for w in wanted]
+                if not any(re.fullmatch(p, source_identity) for p in patterns):
+                    return False
+            else:
+                raise ValueError(f"unmodeled operator {operator} on sts:SourceIdentity")
+    return True
+
+
+def trust_allows(document: Any, caller_arn: str, source_identity: str | None = None) -> bool:
+    """Does a trust policy allow this caller `sts:AssumeRole` (and `sts:SetSourceIdentity` when the
+    request sets one)? AWS principals only."""
     doc = json.loads(unquote(document)) if isinstance(document, str) else document
     role_arn = caller_role_arn(caller_arn)
     account = role_arn.split(":")[4]
-    allowed = False
+    needed = {"sts:AssumeRole"} | ({"sts:SetSourceIdentity"} if source_identity is not None else set())
+    granted: set[str] = set()
     for st in doc.get("Statement", []):
         actions = st.get("Action", [])
         actions = actions if isinstance(actions, list) else [actions]
-        if not any(a in ("sts:AssumeRole", "sts:*") for a in actions):
-            continue
         principals = (st.get("Principal") or {}).get("AWS", [])
         principals = principals if isinstance(principals, list) else [principals]
         if not {role_arn, account, f"arn:aws:iam::{account}:root"} & set(principals):
             continue
-        if st.get("Effect") == "Deny":
+        if not _condition_met(st.get("Condition"), source_identity):
+            continue
+        covered = {a for a in needed if a in actions or "sts:*" in actions}
+        if st.get("Effect") == "Deny" and covered:
             return False
-        allowed = allowed or st.get("Effect") == "Allow"
-    return allowed
+        if st.get("Effect") == "Allow":
+            granted |= covered
+    return granted == needed
 
 
 @dataclass
@@ -86,8 +118,11 @@ class Fakes:
     endpoint: str
     admins: dict[str, Creds]  # account -> credentials with which to look things up in it
     profiles: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (account, domain) -> profiles
+    # (account, domain, space) -> (sharing type "Private"/"Shared", owner profile)
+    spaces: dict[tuple[str, str, str], tuple[str, str | None]] = field(default_factory=dict)
     presigned_calls: list[dict] = field(default_factory=list)
-    assume_role_calls: list[str] = field(default_factory=list)
+    assume_role_calls: list[dict] = field(default_factory=list)  # what each AssumeRole asked for
+    describe_space_calls: list[dict] = field(default_factory=list)
 
     def _caller(self, client: Any, original: Any) -> tuple[str, str]:
         frozen = client._request_signer._credentials.get_frozen_credentials()
@@ -97,7 +132,7 @@ class Fakes:
 
     def assume_role(self, client: Any, params: dict, original: Any) -> dict:
         role_arn = params["RoleArn"]
-        self.assume_role_calls.append(role_arn)
+        self.assume_role_calls.append(dict(params))
         _, caller_arn = self._caller(client, original)
         denied = _err(
             "AccessDenied",
@@ -114,7 +149,7 @@ class Fakes:
             role = original(admin.client("iam", self.endpoint), "GetRole", {"RoleName": name})["Role"]
         except ClientError:
             raise denied from None
-        if not trust_allows(role["AssumeRolePolicyDocument"], caller_arn):
+        if not trust_allows(role["AssumeRolePolicyDocument"], caller_arn, params.get("SourceIdentity")):
             raise denied
         return original(client, "AssumeRole", params)
 
@@ -155,6 +190,24 @@ class Fakes:
             "ResponseMetadata": {"HTTPStatusCode": 200},
         }
 
+    def describe_space(self, client: Any, params: dict, original: Any) -> dict:
+        account, _ = self._caller(client, original)
+        self.describe_space_calls.append({"account": account, **params})
+        found = self.spaces.get((account, params["DomainId"], params["SpaceName"]))
+        if found is None:
+            raise _err("ResourceNotFound", f"Space {params['SpaceName']} not found", "DescribeSpace", 400)
+        sharing, owner = found
+        answer: dict[str, Any] = {
+            "DomainId": params["DomainId"],
+            "SpaceName": params["SpaceName"],
+            "Status": "InService",
+            "SpaceSharingSettings": {"SharingType": sharing},
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+        if owner is not None:
+            answer["OwnershipSettings"] = {"OwnerUserProfileName": owner}
+        return answer
+
     @contextmanager
     def installed(self) -> Iterator[Fakes]:
         original = botocore.client.BaseClient._make_api_call
@@ -166,6 +219,8 @@ class Fakes:
                 return fakes.assume_role(client, params, original)
             if service == "sagemaker" and operation == "CreatePresignedDomainUrl":
                 return fakes.presigned_url(client, params, original)
+            if service == "sagemaker" and operation == "DescribeSpace":
+                return fakes.describe_space(client, params, original)
             return original(client, operation, params)
 
         with mock.patch.object(botocore.client.BaseClient, "_make_api_call", call):

@@ -4,6 +4,7 @@ seconds); its environment variables and botocore patch end with it."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Callable
@@ -17,7 +18,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 from studio_access_client import cli
 
-from contracts import authorizer_env, lambda_env, presigned_url_env
+from components import access_role
+from contracts import authorizer_env, lambda_env, presigned_url_env, proof
 from testkit import env
 from testkit.aws import LOBS_TABLE, REGION, USERS_TABLE, create_tables, lob_item, user_item
 from testkit.aws import ROLE_NAME as ACCESS_ROLE
@@ -37,6 +39,12 @@ LOBS = {
     "lob-d": ("555555555555", True, None),  # no access role at all
 }
 USERS = {"user-lob-a": "lob-a", "user-lob-b": "lob-b", "user-lob-c": "lob-c", "user-lob-d": "lob-d", "user-nolob": None}
+# lob-b's spaces: name -> (sharing type, owner profile)
+SPACES = {
+    "team-space": ("Shared", "user-lob-b"),
+    "bobs-notes": ("Private", "user-lob-b"),
+    "someone-elses": ("Private", "data-scientist"),
+}
 
 
 def domain_name(lob: str) -> str:
@@ -186,11 +194,9 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
             principal = function_role_arn if trust == "function" else f"arn:aws:iam::{SHARED}:role/someone-else"
             lob_admin.client("iam", endpoint).create_role(
                 RoleName=ACCESS_ROLE,
+                # The trust the LOB stack gives it (components/access_role.py).
                 AssumeRolePolicyDocument=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}],
-                    }
+                    {"Version": "2012-10-17", "Statement": [access_role.trust_statement(principal)]}
                 ),
             )
         lob_admin.client("sagemaker", endpoint).create_domain(
@@ -202,6 +208,16 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
             VpcId="vpc-0e2e",
         )
         profiles[(account, domain_id(lob))] = {user for user, of in USERS.items() if of == lob}
+    # Spaces of lob-b's domain: shared, user-lob-b's own private one, someone else's private one.
+    spaces = {(LOBS["lob-b"][0], domain_id("lob-b"), name): kind for name, kind in SPACES.items()}
+
+    # The proofs' key (components/access_proof.py): the authorizer signs with it in moto's KMS,
+    # the presigned-URL function gets its public key.
+    kms = admin.client("kms", endpoint)
+    key_arn = kms.create_key(KeySpec=proof.KEY_SPEC, KeyUsage=proof.KEY_USAGE, Description="e2e proofs")["KeyMetadata"][
+        "Arn"
+    ]
+    public_key = base64.b64encode(kms.get_public_key(KeyId=key_arn)["PublicKey"]).decode()
 
     # The functions' environment, as Lambda would give it.
     for key in (
@@ -230,20 +246,23 @@ def _setup(endpoint: str, tmp: Path, mp: pytest.MonkeyPatch) -> tuple[dict, Fake
             authorizer_env,
             token_issuer=issuer,
             allowed_client_ids=client_id,
-            jwks_url=f"{endpoint}/{pool_id}/.well-known/jwks.json",
-        ),  # moto's JWKS endpoint
+            jwks_url=f"{endpoint}/{pool_id}/.well-known/jwks.json",  # moto's JWKS endpoint
+            proof_key_id=key_arn,
+            proof_ttl_seconds="120",
+        ),
         **env.of(
             presigned_url_env,
             users_table=USERS_TABLE,
             lobs_table=LOBS_TABLE,
             access_role_name=ACCESS_ROLE,
             url_expires_seconds="20",
+            proof_public_key=public_key,
         ),
     }
     for key, value in functions_env.items():
         mp.setenv(key, value)
     mp.setattr(boto3, "DEFAULT_SESSION", None)
-    fakes = Fakes(endpoint=endpoint, admins=admins, profiles=profiles)
+    fakes = Fakes(endpoint=endpoint, admins=admins, profiles=profiles, spaces=spaces)
     return {"pool_id": pool_id, "client_id": client_id, "issuer": issuer}, fakes, admin
 
 

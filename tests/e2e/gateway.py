@@ -116,6 +116,7 @@ class Gateway:
         self._cache: dict[str, tuple[float, dict]] = {}
         self._lock = threading.Lock()
         self.authorizer_calls = 0
+        self.proxy_events: list[dict] = []  # what the integration was given, for replays in the tests
 
     @staticmethod
     def _error(status: int, error_type: str, body: dict, request_id: str) -> Reply:
@@ -222,6 +223,7 @@ class Gateway:
             "body": None,
             "isBase64Encoded": False,
         }
+        self.proxy_events.append(proxy_event)
         try:
             out = self.integration(proxy_event, LambdaContext("presigned-url", request_id))
             status = int(out["statusCode"])

@@ -237,7 +237,7 @@ def test_lob_whose_role_cannot_be_assumed_is_502(world, user, lob):
     assert status == 502 and body["requestId"]
     account = LOBS[lob][0]
     assert account not in json.dumps(body) and "arn:" not in json.dumps(body)
-    assert f"arn:aws:iam::{account}:role/{ACCESS_ROLE}" in world.fakes.assume_role_calls
+    assert f"arn:aws:iam::{account}:role/{ACCESS_ROLE}" in [c["RoleArn"] for c in world.fakes.assume_role_calls]
     code, _, err = world.run(user, "open", "--print")
     assert code == 6
     assert "could not reach your line of business's account" in err and "platform team" in err

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from testkit import proofs
 from testkit.events import METHOD_ARN, auth_event
 from testkit.tokens import (
     CLIENT_ID,
@@ -38,6 +39,8 @@ verify = handlers.module("authorizer", "verify")
 
 def test_a_cognito_access_token_gets_exactly_get_on_its_own_username(authorizer, auth_env, key):
     result = allow(authorizer, bearer(sign(key, cognito_claims())))
+    proof = result["context"].pop("proof")  # the signed decision: test_authorizer_proof.py
+    assert proofs.read(proof)["username"] == "user-lob-a"
     assert result == {
         "principalId": "0a1b2c3d-1111-2222-3333-444455556666",
         "policyDocument": {
@@ -138,16 +141,15 @@ def test_alg_none_is_refused(authorizer, auth_env, capsys, alg):
 @pytest.mark.parametrize("alg", ["HS256", "HS512", "", "RS1", "ES256K", "EdDSA", "RSA-OAEP"])
 def test_only_asymmetric_algorithms_are_accepted(authorizer, auth_env, capsys, alg):
     token = raw_token({"alg": alg, "kid": "key-1"}, cognito_claims())
-    assert refused(authorizer, capsys, auth_event(bearer(token))) in (
-        f"algorithm {alg!r} not allowed",
-        "malformed token header (MissingAlgorithmError)",
-    )
+    assert refused(authorizer, capsys, auth_event(bearer(token))) == f"algorithm {alg!r} not allowed"
 
 
 @pytest.mark.parametrize("alg", [None, 256, ["RS256"]])
 def test_a_non_string_alg_is_refused(authorizer, auth_env, capsys, alg):
     token = raw_token({"alg": alg, "kid": "key-1"}, cognito_claims())
-    assert refused(authorizer, capsys, auth_event(bearer(token))).startswith("malformed token header")
+    assert (
+        refused(authorizer, capsys, auth_event(bearer(token))) == "malformed token header (alg missing or not a string)"
+    )
 
 
 def test_hs256_signed_with_the_public_key_is_refused(authorizer, auth_env, key, capsys):
@@ -181,10 +183,9 @@ def test_without_a_jwk_alg_the_header_alg_must_fit_the_key_type(authorizer, auth
     [
         ({"alg": "RS256"}, "kid missing or not a string"),
         ({"alg": "RS256", "kid": ""}, "kid missing or not a string"),
-        # joserfc itself refuses a non-string kid while reading the header
-        ({"alg": "RS256", "kid": 7}, "malformed token header (InvalidHeaderValueError)"),
-        ({"alg": "RS256", "kid": ["key-1"]}, "malformed token header (InvalidHeaderValueError)"),
-        ({"alg": "RS256", "kid": None}, "malformed token header (InvalidHeaderValueError)"),
+        ({"alg": "RS256", "kid": 7}, "kid missing or not a string"),
+        ({"alg": "RS256", "kid": ["key-1"]}, "kid missing or not a string"),
+        ({"alg": "RS256", "kid": None}, "kid missing or not a string"),
     ],
 )
 def test_a_missing_or_non_string_kid_is_refused(authorizer, auth_env, capsys, header, reason):
@@ -287,7 +288,11 @@ def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, au
         token_use=None, client_id=None, username=None, aud=["api://studio", "x"], preferred_username="alice", azp="spa"
     )
     result = allow(authorizer, bearer(sign(key, claims)))
-    assert result["context"] == {"username": "alice", "sub": claims["sub"], "clientId": "spa"}
+    assert result["context"].pop("proof") and result["context"] == {
+        "username": "alice",
+        "sub": claims["sub"],
+        "clientId": "spa",
+    }
     wrong = dict(claims, aud="api://other")
     assert refused(authorizer, capsys, auth_event(bearer(sign(key, wrong)))) == "wrong audience"
     missing = {k: v for k, v in claims.items() if k != "aud"}
@@ -306,11 +311,18 @@ def test_oidc_settings_audience_no_token_use_other_username_claim(authorizer, au
         ("!!!.@@@.###", "token is not three base64url segments"),
         ("abc+/=.def.ghi", "token is not three base64url segments"),
         (f"{b64(b'not json')}.{b64json({})}.{b64(b's')}", "malformed token (not base64url JSON)"),
-        (f"{b64json([1, 2])}.{b64json({})}.{b64(b's')}", "malformed token header (MissingAlgorithmError)"),
-        (f"{b64json({'kid': 'key-1'})}.{b64json({})}.{b64(b's')}", "malformed token header (MissingAlgorithmError)"),
+        (f"{b64json([1, 2])}.{b64json({})}.{b64(b's')}", "malformed token header (not a JSON object)"),
+        (
+            f"{b64json({'kid': 'key-1'})}.{b64json({})}.{b64(b's')}",
+            "malformed token header (alg missing or not a string)",
+        ),
         (
             f"{b64json({'alg': 'RS256', 'kid': 'key-1', 'crit': ['exp']})}.{b64json({})}.{b64(b's')}",
-            "malformed token header (MissingCritHeaderError)",
+            "malformed token header (crit: no extension is supported)",
+        ),
+        (
+            f"{b64json({'alg': 'RS256', 'kid': 'key-1', 'b64': False, 'crit': ['b64']})}.{b64json({})}.{b64(b's')}",
+            "malformed token header (crit: no extension is supported)",
         ),
         ("A.B.C", "malformed token (not base64url JSON)"),
     ],
@@ -337,7 +349,7 @@ def test_four_segments_of_a_valid_token_are_refused(authorizer, auth_env, key, c
 def test_an_oversized_token_is_refused_before_parsing(authorizer, auth_env, key, capsys, monkeypatch):
     token = sign(key, cognito_claims(padding="x" * 8000))
     assert len(token) > 8192
-    monkeypatch.setattr(verify.jwt, "decode", lambda *_, **__: pytest.fail("parsed"))
+    monkeypatch.setattr(verify, "_header", lambda *_, **__: pytest.fail("parsed"))
     assert refused(authorizer, capsys, auth_event(bearer(token))) in (
         "token larger than 8 KiB",
         "Authorization header larger than 8 KiB",

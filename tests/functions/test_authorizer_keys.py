@@ -8,6 +8,7 @@ import time
 import pytest
 
 from testkit.events import auth_event
+from testkit.kms import KEY_ARN
 from testkit.tokens import (
     ISSUER,
     Key,
@@ -163,17 +164,46 @@ def test_parse_jwks_keeps_only_usable_signing_keys(authorizer, key):
 def test_the_real_fetch_reads_the_loopback_server(authorizer, key, jwks_server):
     jwks_server.reset()
     jwks_server.set_keys(key)
-    assert fetch.fetch_jwks(jwks_server.url) == {"key-1": key.jwk()}
+    loaded = fetch.fetch_jwks(jwks_server.url)
+    assert list(loaded) == ["key-1"] and loaded["key-1"].alg == "RS256" and loaded["key-1"].kty == "RSA"
+    assert loaded["key-1"].key.public_numbers() == key.public.public_numbers()
 
 
 # ---------------------------------------------------------------------------- settings
 
 
+# What Lambda and the stack always give: the region, and the KMS key of the proofs.
+BASE = {"AWS_REGION": "us-east-1", "PROOF_KEY_ID": KEY_ARN}
+
+
 def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
-    s = settings.load_settings({"TOKEN_ISSUER": ISSUER + "/", "ALLOWED_CLIENT_IDS": "a, ,b"})
+    s = settings.load_settings({**BASE, "TOKEN_ISSUER": ISSUER + "/", "ALLOWED_CLIENT_IDS": "a, ,b"})
     assert s.jwks_url == ISSUER + "/.well-known/jwks.json"
     assert s.client_ids == {"a", "b"} and s.token_use == "access" and s.username_claim == "username" and s.leeway == 0
-    assert settings.load_settings({"TOKEN_ISSUER": ISSUER, "AUDIENCE": "x", "TOKEN_USE": ""}).token_use is None
+    assert (s.require_email_verified, s.token_type, s.proof_ttl) == (False, None, 120)
+    assert s.kms_endpoint == "https://kms.us-east-1.amazonaws.com"
+    s = settings.load_settings({**BASE, "TOKEN_ISSUER": ISSUER, "AUDIENCE": "x", "TOKEN_USE": ""})
+    assert s.token_use is None
+
+
+def test_email_verified_and_token_type_settings(authorizer):
+    base = {**BASE, "TOKEN_ISSUER": ISSUER, "AUDIENCE": "x"}
+    s = settings.load_settings({**base, "REQUIRE_EMAIL_VERIFIED": "TRUE", "REQUIRED_TOKEN_TYPE": "application/AT+JWT"})
+    assert (s.require_email_verified, s.token_type) == (True, "at+jwt")
+    s = settings.load_settings({**base, "REQUIRE_EMAIL_VERIFIED": "false", "REQUIRED_TOKEN_TYPE": " "})
+    assert (s.require_email_verified, s.token_type) == (False, None)
+
+
+def test_the_kms_endpoint_follows_the_sdks_variables(authorizer):
+    base = {**BASE, "TOKEN_ISSUER": ISSUER, "AUDIENCE": "x"}
+    assert settings.load_settings({**base, "AWS_REGION": "cn-north-1"}).kms_endpoint == (
+        "https://kms.cn-north-1.amazonaws.com.cn"
+    )
+    assert settings.load_settings({**base, "AWS_ENDPOINT_URL": "http://127.0.0.1:5000/"}).kms_endpoint == (
+        "http://127.0.0.1:5000"
+    )
+    both = {**base, "AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_KMS": "http://localhost:1"}
+    assert settings.load_settings(both).kms_endpoint == "http://localhost:1"
 
 
 @pytest.mark.parametrize(
@@ -200,18 +230,44 @@ def test_the_default_jwks_url_is_the_issuers_well_known_path(authorizer):
         ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "-1"}, "LEEWAY_SECONDS: -1 is outside 0-120"),
         ({"TOKEN_ISSUER": ISSUER, "LEEWAY_SECONDS": "1.5"}, "LEEWAY_SECONDS: '1.5' is not an integer"),
         ({"TOKEN_ISSUER": ISSUER, "USERNAME_CLAIM": " "}, "USERNAME_CLAIM: must not be empty"),
+        ({"TOKEN_ISSUER": ISSUER, "REQUIRE_EMAIL_VERIFIED": "yes"}, "REQUIRE_EMAIL_VERIFIED: 'yes' is neither"),
+        ({"TOKEN_ISSUER": ISSUER, "PROOF_KEY_ID": ""}, "PROOF_KEY_ID: required"),
+        ({"TOKEN_ISSUER": ISSUER, "PROOF_KEY_ID": "my key"}, "PROOF_KEY_ID: 'my key' is not a KMS key id"),
+        ({"TOKEN_ISSUER": ISSUER, "PROOF_TTL_SECONDS": "3601"}, "PROOF_TTL_SECONDS: 3601 is outside 0-3600"),
+        ({"TOKEN_ISSUER": ISSUER, "AWS_REGION": ""}, "AWS_REGION: required"),
+        ({"TOKEN_ISSUER": ISSUER, "AWS_REGION": "moon"}, "AWS_REGION: 'moon' is not a region"),
+        (
+            {"TOKEN_ISSUER": ISSUER, "AWS_ENDPOINT_URL_KMS": "http://kms.example.com"},
+            "AWS_ENDPOINT_URL_KMS: 'http://kms.example.com' must be an https URL",
+        ),
     ],
 )
 def test_bad_settings_name_the_variable(authorizer, env, problem):
-    env = {"ALLOWED_CLIENT_IDS": "c", **env}
+    env = {"ALLOWED_CLIENT_IDS": "c", **BASE, **env}
     with pytest.raises(errors.ConfigError) as err:
         settings.load_settings(env)
     assert problem in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "key_id",
+    [
+        KEY_ARN,
+        "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        "alias/studio-access-proof",
+        "arn:aws:kms:us-east-1:111122223333:alias/studio-access-proof",
+    ],
+)
+def test_a_kms_key_may_be_named_by_id_arn_or_alias(authorizer, key_id):
+    s = settings.load_settings({**BASE, "TOKEN_ISSUER": ISSUER, "AUDIENCE": "a", "PROOF_KEY_ID": key_id})
+    assert s.proof_key_id == key_id
+
+
 def test_loopback_http_is_allowed_for_the_key_set(authorizer):
     for url in ("http://127.0.0.1:8080/jwks.json", "http://localhost/jwks", "http://[::1]:1/j"):
-        assert settings.load_settings({"TOKEN_ISSUER": ISSUER, "JWKS_URL": url, "AUDIENCE": "a"}).jwks_url == url
+        assert (
+            settings.load_settings({**BASE, "TOKEN_ISSUER": ISSUER, "JWKS_URL": url, "AUDIENCE": "a"}).jwks_url == url
+        )
 
 
 def test_a_bad_environment_stops_the_call_with_a_log_line(authorizer, auth_env, capsys):

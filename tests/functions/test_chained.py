@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
+
+import pytest
 
 from testkit.aws import LOB_A
 from testkit.events import auth_event, fn_event
+from testkit.kms import SECRET_KEY, SESSION_TOKEN
+from testkit.proofs import API_ID
 from testkit.tokens import cognito_claims, sign
 
 
@@ -24,8 +29,17 @@ def api_gateway_allows(policy: dict, method_arn: str) -> bool:
     return False
 
 
+@pytest.fixture(autouse=True)
+def kms_knows_the_shared_credentials(auth_env, aws, kms_server):
+    """Both functions run with the emulated world's credentials here (moto's, while it is up):
+    KMS checks the authorizer's signatures with them."""
+    kms_server.secret, kms_server.token = os.environ["AWS_SECRET_ACCESS_KEY"], os.environ.get("AWS_SESSION_TOKEN")
+    yield
+    kms_server.secret, kms_server.token = SECRET_KEY, SESSION_TOKEN
+
+
 def through_the_gateway(authorizer, presigned, token: str, path_user: str) -> dict:
-    method_arn = f"arn:aws:execute-api:us-east-1:123456789012:api0123456/dev/GET/{path_user}"
+    method_arn = f"arn:aws:execute-api:us-east-1:123456789012:{API_ID}/dev/GET/{path_user}"
     try:
         policy = authorizer.handler(auth_event(f"Bearer {token}", method_arn=method_arn), None)
     except Exception as error:
@@ -33,7 +47,7 @@ def through_the_gateway(authorizer, presigned, token: str, path_user: str) -> di
         return {"statusCode": 401}
     if not api_gateway_allows(policy, method_arn):
         return {"statusCode": 403}
-    event = fn_event(path_user=path_user)
+    event = fn_event(path_user=path_user, token=token, proof=None)
     event["requestContext"]["authorizer"] = {
         "principalId": policy["principalId"],
         "integrationLatency": 3,
@@ -57,7 +71,7 @@ def test_a_mapped_token_user_without_a_table_entry_gets_403_from_the_function(
 ):
     token = sign(key, cognito_claims("user-lob-c"))
     response = through_the_gateway(authorizer, presigned, token, "user-lob-c")
-    assert response["statusCode"] == 403 and "not mapped" in json.loads(response["body"])["message"]
+    assert response["statusCode"] == 403 and json.loads(response["body"])["message"] == "access refused"
 
 
 def test_the_policy_cannot_be_widened_by_a_wildcard_username(authorizer, presigned, auth_env, aws, key):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from contracts import tables
+from testkit import proofs
 from testkit.aws import LOB_A, LOB_B, ROLE_NAME, USERS_TABLE
 from testkit.events import fn_event
 from tests.functions.support import audit_lines, body, call
@@ -18,6 +22,17 @@ cache_module = handlers.module("presigned_url", "cache")
 errors_module = handlers.module("presigned_url", "errors")
 handler_module = handlers.module("presigned_url", "handler")
 settings_module = handlers.module("presigned_url", "settings")
+
+KEY = {"PROOF_PUBLIC_KEY": proofs.public_der_b64()}
+
+
+def _der_b64(public) -> str:
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(der).decode()
+
+
+EC_KEY = _der_b64(ec.generate_private_key(ec.SECP256R1()).public_key())
+RSA_1024 = _der_b64(rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key())
 
 
 # ---------------------------------------------------------------------------- caches
@@ -31,11 +46,15 @@ def test_a_warm_request_makes_exactly_one_aws_call(presigned, aws, capsys):
         assert call(presigned, fn_event())["statusCode"] == 302
     assert aws.operations() == ["CreatePresignedDomainUrl"] * 3
     assert [line["awsCalls"] for line in audit_lines(capsys)] == [1, 1, 1]
-    # a second user of the same LOB reuses the account's credentials and domain
+    # a second person of the same LOB has a role session of their own; the domain is the account's
     aws.put_user("ivan", "lob-a", profile="data-scientist")
     aws.calls.clear()
     call(presigned, fn_event("ivan"))
-    assert aws.operations() == ["GetItem", "CreatePresignedDomainUrl"]
+    assert aws.operations() == ["GetItem", "AssumeRole", "CreatePresignedDomainUrl"]
+    assert aws.assume_role_calls()[0]["SourceIdentity"] == "ivan"
+    aws.calls.clear()
+    call(presigned, fn_event("ivan"))
+    assert aws.operations() == ["CreatePresignedDomainUrl"]
 
 
 def test_the_mapping_is_read_again_after_the_ttl(presigned, aws, monkeypatch):
@@ -67,7 +86,7 @@ def test_credentials_are_refreshed_five_minutes_before_they_expire(presigned, aw
     now = [time.time()]
     monkeypatch.setattr(cache_module, "now", lambda: now[0])
     call(presigned, fn_event())
-    first_key = handler_module.state().accounts.get(LOB_A)
+    first_key = handler_module.state().sessions.get((LOB_A, "user-lob-a"))
     now[0] += 3600 - 300 - 5  # moto's credentials last 3600 s from the real clock
     aws.calls.clear()
     call(presigned, fn_event())
@@ -76,10 +95,10 @@ def test_credentials_are_refreshed_five_minutes_before_they_expire(presigned, aw
     aws.calls.clear()
     call(presigned, fn_event())
     assert aws.operations() == ["AssumeRole", "CreatePresignedDomainUrl"]
-    assert handler_module.state().accounts.get(LOB_A) is not first_key
+    assert handler_module.state().sessions.get((LOB_A, "user-lob-a")) != first_key
 
 
-def test_credentials_and_clients_are_per_account(presigned, aws):
+def test_credentials_are_per_account_and_person(presigned, aws):
     call(presigned, fn_event("user-lob-a"))
     call(presigned, fn_event("user-lob-b"))
     assert [(p["account"], p["role"]) for p in aws.presigned] == [
@@ -120,7 +139,23 @@ def test_a_flood_of_distinct_usernames_cannot_grow_the_caches(presigned, aws, mo
         call(presigned, fn_event(f"flood-{i}"))
         call(presigned, fn_event(f"unmapped-{i}"))
     state = handler_module.state()
-    assert len(state.users) == 5 and len(state.lobs) == 1 and len(state.accounts) == 1
+    assert len(state.users) == 5 and len(state.lobs) == 1 and len(state.sessions) == 20
+
+
+def test_role_sessions_are_bounded_per_account_and_person(presigned, aws, monkeypatch):
+    monkeypatch.setattr(aws_module, "MAX_SESSIONS", 3)
+    handlers.reset("presigned_url")
+    for i in range(6):
+        aws.put_user(f"person-{i}", "lob-a", profile="data-scientist")
+        assert call(presigned, fn_event(f"person-{i}"))["statusCode"] == 302
+    state = handler_module.state()
+    assert len(state.sessions) == 3
+    assert [key for key in ((LOB_A, f"person-{i}") for i in range(6)) if state.sessions.get(key)] == [
+        (LOB_A, "person-3"),
+        (LOB_A, "person-4"),
+        (LOB_A, "person-5"),
+    ]
+    assert [c["SourceIdentity"] for c in aws.assume_role_calls()] == [f"person-{i}" for i in range(6)]
 
 
 # ---------------------------------------------------------------------------- the audit line
@@ -169,10 +204,16 @@ def test_one_audit_line_per_request_without_the_url(presigned, aws, capsys):
         ("SESSION_EXPIRATION_SECONDS", "43201", "SESSION_EXPIRATION_SECONDS: 43201 is outside 1800-43200"),
         ("CACHE_TTL_SECONDS", "-1", "CACHE_TTL_SECONDS: -1 is outside 0-3600"),
         ("AWS_REGION", "mars", "AWS_REGION: 'mars' is not a region"),
+        ("PROOF_PUBLIC_KEY", "", "PROOF_PUBLIC_KEY: required"),
+        ("PROOF_PUBLIC_KEY", "not base64!", "PROOF_PUBLIC_KEY: not a base64 DER RSA public key"),
+        ("PROOF_PUBLIC_KEY", base64.b64encode(b"0" * 40).decode(), "PROOF_PUBLIC_KEY: not a base64 DER RSA public key"),
+        ("PROOF_PUBLIC_KEY", EC_KEY, "not an RSA (rsaEncryption) public key"),
+        ("PROOF_PUBLIC_KEY", RSA_1024, "RSA modulus must be 2048-4096 bits"),
     ],
 )
 def test_bad_settings_name_the_variable(presigned, name, value, problem):
-    env = {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "us-east-1", name: value}
+    env = {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "us-east-1", **KEY}
+    env[name] = value
     with pytest.raises(errors_module.ConfigError) as err:
         settings_module.load_settings(env)
     assert problem in str(err.value)
@@ -180,7 +221,7 @@ def test_bad_settings_name_the_variable(presigned, name, value, problem):
 
 def test_defaults_and_partitions(presigned):
     s = settings_module.load_settings(
-        {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1"}
+        {"USERS_TABLE": "u", "LOBS_TABLE": "l", "ACCESS_ROLE_NAME": "r", "AWS_REGION": "cn-north-1", **KEY}
     )
     assert (s.url_expires, s.session_expiration, s.cache_ttl) == (20, None, 60)
     assert s.role_arn("111111111111") == "arn:aws-cn:iam::111111111111:role/r"
@@ -196,7 +237,7 @@ def test_on_lambda_a_bad_environment_stops_the_container_start():
 
     path = os.pathsep.join([str(handlers.folder("presigned_url")), str(PROJECT_DIR)])
     env = dict(os.environ, AWS_LAMBDA_FUNCTION_NAME="presigned", PYTHONPATH=path, AWS_REGION="us-east-1")
-    env.update(USERS_TABLE="u", LOBS_TABLE="l", ACCESS_ROLE_NAME="r", URL_EXPIRES_SECONDS="600")
+    env.update(USERS_TABLE="u", LOBS_TABLE="l", ACCESS_ROLE_NAME="r", URL_EXPIRES_SECONDS="600", **KEY)
     run = subprocess.run([sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "URL_EXPIRES_SECONDS: 600 is outside 5-300" in run.stdout
 

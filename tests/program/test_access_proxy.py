@@ -9,6 +9,7 @@ import pytest
 from components import outputs
 from contracts import authorizer_env, presigned_url_env, tags
 from tests.conftest import ROOT, one, resources
+from tools import mock_keys
 
 SG_OUT = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
@@ -136,7 +137,16 @@ def test_invoke_permissions_scoped_to_this_api(shared):
 # The variables the example's functions are given (names from contracts/, which the handlers read).
 A, P = authorizer_env, presigned_url_env
 AUTHORIZER_ENV = {
-    v.name for v in (A.TOKEN_ISSUER, A.ALLOWED_CLIENT_IDS, A.TOKEN_USE, A.USERNAME_CLAIM, A.LEEWAY_SECONDS)
+    v.name
+    for v in (
+        A.TOKEN_ISSUER,
+        A.ALLOWED_CLIENT_IDS,
+        A.TOKEN_USE,
+        A.USERNAME_CLAIM,
+        A.LEEWAY_SECONDS,
+        A.PROOF_KEY_ID,
+        A.PROOF_TTL_SECONDS,
+    )
 }
 PRESIGNED_ENV = {
     v.name
@@ -147,6 +157,7 @@ PRESIGNED_ENV = {
         P.URL_EXPIRES_SECONDS,
         P.CACHE_TTL_SECONDS,
         P.SESSION_EXPIRATION_SECONDS,
+        P.PROOF_PUBLIC_KEY,
     )
 }
 
@@ -159,7 +170,10 @@ def test_function_environment_matches_what_the_handlers_read(shared):
     issuer = env[A.TOKEN_ISSUER.name]
     assert issuer == f"https://cognito-idp.us-east-1.amazonaws.com/{pool.id}" == shared.outputs["tokenIssuer"]
     assert env[A.ALLOWED_CLIENT_IDS.name] == client.id and env[A.TOKEN_USE.name] == "access"
+    key = one(shared, "aws:kms/key:Key", "access-proof")
+    assert env[A.PROOF_KEY_ID.name] == key.outputs["arn"] and env[A.PROOF_TTL_SECONDS.name].isdigit()
     env = _function(shared, "presigned-url").inputs["environment"]["variables"]
+    assert env[P.PROOF_PUBLIC_KEY.name] == mock_keys.key_pair(f"shared/{key.outputs['arn']}").public_der_b64()
     assert set(env) == PRESIGNED_ENV
     assert (
         env[P.USERS_TABLE.name] == shared.outputs["usersTable"]
@@ -211,7 +225,8 @@ def _role_policy(shared, kind):
 
 def test_authorizer_role_writes_its_logs_and_traces_only(shared):
     statements = _role_policy(shared, "authorizer")
-    assert set(statements) == {"OwnLogs", "Traces"}
+    assert set(statements) == {"OwnLogs", "Traces", "SignProofs"}
+    assert statements["SignProofs"]["Resource"] == one(shared, "aws:kms/key:Key", "access-proof").outputs["arn"]
     group = one(shared, "aws:cloudwatch/logGroup:LogGroup", "access-authorizer")
     assert statements["OwnLogs"]["Resource"] == group.outputs["arn"] + ":*"
 
@@ -427,7 +442,13 @@ def test_access_role_trusted_only_by_the_presigned_url_role(lob, shared):
     role = one(result, "aws:iam/role:Role", f"{name}-access-role")
     assert role.inputs["name"] == "SagemakerStudioAccessRole" == shared.outputs[outputs.ACCESS_ROLE_NAME]
     assert _doc(role.inputs["assumeRolePolicy"]) == [
-        {"Effect": "Allow", "Principal": {"AWS": shared.outputs["presignedUrlRoleArn"]}, "Action": "sts:AssumeRole"}
+        {
+            "Sid": "ThePresignedUrlFunctionAsAPerson",
+            "Effect": "Allow",
+            "Principal": {"AWS": shared.outputs["presignedUrlRoleArn"]},
+            "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+            "Condition": {"StringLike": {"sts:SourceIdentity": "*"}},
+        }
     ]
     assert "managedPolicyArns" not in role.inputs
     assert result.outputs["accessRoleArn"] == role.outputs["arn"]
@@ -447,3 +468,6 @@ def test_access_role_presigns_only_this_domains_profiles_through_the_central_end
         assert sorted(statement["Condition"]["StringEquals"]["aws:sourceVpce"]) == endpoints
         assert all(a != "*" and not a.endswith(":*") for a in _actions(statement))
     assert [s["Sid"] for s in statements.values() if s["Resource"] == "*"] == ["ListDomains"]
+    assert (
+        statements["TellSharedAndOwnSpaces"]["Resource"] == f"arn:aws:sagemaker:us-east-1:{account}:space/{domain.id}/*"
+    )

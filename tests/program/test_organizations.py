@@ -82,7 +82,8 @@ def test_the_presigned_function_may_assume_exactly_each_lobs_access_role(org):
     policy = next(
         r for r in resources(planned["shared"], "aws:iam/rolePolicy:RolePolicy") if r.name == "access-presigned-url"
     )
-    statement = next(s for s in _doc(policy.inputs["policy"])["Statement"] if s.get("Action") == "sts:AssumeRole")
+    statement = next(s for s in _doc(policy.inputs["policy"])["Statement"] if s.get("Sid") == "AssumeLobAccessRoles")
+    assert statement["Action"] == ["sts:AssumeRole", "sts:SetSourceIdentity"]
     name = planned["shared"].loaded.config.access.access_role_name
     assert sorted(statement["Resource"]) == sorted(
         f"arn:aws:iam::{item.config.aws.account_id}:role/{name}" for item in _lobs(loaded).values()

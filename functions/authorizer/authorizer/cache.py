@@ -12,7 +12,7 @@ import time
 
 from .errors import Refused
 from .fetch import fetch_jwks
-from .jwk import Jwk, PublicKey, import_key, key_family_ok
+from .jwk import PublicKey
 from .logs import log, loggable
 
 REFETCH_INTERVAL_SECONDS = 60.0  # an unknown kid refetches at most this often
@@ -30,12 +30,11 @@ class KeySet:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._keys: dict[str, Jwk] | None = None
+        self._keys: dict[str, PublicKey] | None = None
         self._fetched_at = 0.0
         self._last_fetch = -math.inf  # the last attempt, successful or not
-        self._loaded: dict[str, PublicKey] = {}
 
-    def _current(self, at: float) -> dict[str, Jwk] | None:
+    def _current(self, at: float) -> dict[str, PublicKey] | None:
         """The keys, if there are any and they are less than an hour old."""
         if self._keys is not None and at - self._fetched_at < MAX_KEY_SET_AGE_SECONDS:
             return self._keys
@@ -50,7 +49,7 @@ class KeySet:
                 self._keys = None
             log("ERROR", "jwks-fetch-failed", error=type(error).__name__, detail=loggable(str(error), 200))
             return
-        self._keys, self._fetched_at, self._loaded = keys, at, {}
+        self._keys, self._fetched_at = keys, at
         log("INFO", "jwks-fetched", kids=sorted(keys))
 
     def key_for(self, kid: str, alg: str) -> PublicKey:
@@ -63,18 +62,15 @@ class KeySet:
             keys = self._current(at)
             if keys is None:
                 raise Refused("signing keys unavailable", kid=kid)
-        jwk = keys.get(kid)
-        if jwk is None and at - self._last_fetch >= REFETCH_INTERVAL_SECONDS:
+        key = keys.get(kid)
+        if key is None and at - self._last_fetch >= REFETCH_INTERVAL_SECONDS:
             self._refresh(at)  # key rotation: a new kid is picked up without a redeploy
             keys = self._current(at)
-            jwk = keys.get(kid) if keys is not None else None
-        if jwk is None:
+            key = keys.get(kid) if keys is not None else None
+        if key is None:
             raise Refused("unknown kid", kid=kid)
-        if jwk.get("alg") is not None and jwk["alg"] != alg:
-            raise Refused(f"header alg {alg} differs from the key's {jwk['alg']}", kid=kid)
-        if not key_family_ok(jwk.get("kty"), alg):
-            raise Refused(f"header alg {alg} does not fit a {jwk.get('kty')} key", kid=kid)
-        loaded = self._loaded.get(kid)
-        if loaded is None:
-            loaded = self._loaded[kid] = import_key(jwk)
-        return loaded
+        if key.alg is not None and key.alg != alg:
+            raise Refused(f"header alg {alg} differs from the key's {key.alg}", kid=kid)
+        if not key.fits(alg):
+            raise Refused(f"header alg {alg} does not fit a {key.kty} key", kid=kid)
+        return key

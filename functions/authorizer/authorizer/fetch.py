@@ -9,7 +9,7 @@ import json
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .jwk import Jwk, parse_jwks
+from .jwk import PublicKey, parse_jwks
 from .urls import is_loopback
 
 if TYPE_CHECKING:
@@ -37,8 +37,8 @@ def _opener(url: str) -> OpenerDirector:
     return urllib.request.build_opener(*handlers)
 
 
-def fetch_jwks(url: str, timeout: float | None = None) -> dict[str, Jwk]:
-    """GET the key set (short timeout, no redirects, bounded size) and parse it."""
+def fetch_jwks(url: str, timeout: float | None = None) -> dict[str, PublicKey]:
+    """GET the key set (short timeout, no redirects, bounded size), its usable keys loaded."""
     import urllib.request
 
     timeout = JWKS_TIMEOUT_SECONDS if timeout is None else timeout

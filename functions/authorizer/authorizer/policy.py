@@ -6,7 +6,10 @@ the username (screened by `verify.username_is_safe`) is the last segment of the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
+
+from contracts import proof
 
 from .errors import Refused
 
@@ -15,14 +18,25 @@ _METHOD_ARN_RE = re.compile(
 )
 
 
-def allow_policy(method_arn: object, username: str, sub: str, client_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Allowed:
+    """What the authorizer allows: on which API and stage, which resources (``GET/<username>``)."""
+
+    api_id: str
+    stage: str
+    resources: tuple[str, ...]
+    policy: dict[str, Any]
+
+
+def allow_policy(method_arn: object, username: str, sub: str, client_id: str) -> Allowed:
     """Allow exactly ``GET /<username>`` on the stage that called, nothing else."""
     match = _METHOD_ARN_RE.fullmatch(method_arn) if isinstance(method_arn, str) else None
     if not match:
         raise Refused("methodArn is not an execute-api method ARN", sub=sub)
     partition, region, account, api_id, stage = match.groups()
-    resource = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/GET/{username}"
-    return {
+    allowed = proof.resource("GET", username)
+    resource = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{allowed}"
+    policy = {
         "principalId": sub,
         "policyDocument": {
             "Version": "2012-10-17",
@@ -30,3 +44,4 @@ def allow_policy(method_arn: object, username: str, sub: str, client_id: str) ->
         },
         "context": {"username": username, "sub": sub, "clientId": client_id},
     }
+    return Allowed(api_id, stage, (allowed,), policy)

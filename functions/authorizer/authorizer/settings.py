@@ -1,18 +1,28 @@
 """The authorizer's environment, read once per container: names, defaults and bounds are
 `contracts.authorizer_env`'s. At least one of the allowed client ids and the audience is
-required (both are checked when both are set); every problem is reported at once."""
+required (both are checked when both are set), and the KMS key that signs the proofs; every
+problem is reported at once. The KMS endpoint is the regional one unless the SDK's endpoint
+variables (`contracts.lambda_env`) name another (emulators)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from contracts import authorizer_env as contract
+from contracts import lambda_env, names
 
 from .errors import ConfigError
 from .urls import check_url
 
 WELL_KNOWN_JWKS = "/.well-known/jwks.json"
+_KEY_ID_RE = re.compile(
+    r"(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[0-9a-fA-F-]{36}|alias/[A-Za-z0-9/_-]{1,250})"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|alias/[A-Za-z0-9/_-]{1,250})"
+)
+_REGION_RE = re.compile(names.REGION)
+_BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,12 @@ class Settings:
     token_use: str | None  # None: not checked
     username_claim: str
     leeway: int
+    require_email_verified: bool
+    token_type: str | None  # None: not checked; else lowercase, without "application/"
+    proof_key_id: str
+    proof_ttl: int
+    region: str
+    kms_endpoint: str
 
 
 def load_settings(env: Mapping[str, str]) -> Settings:
@@ -49,6 +65,46 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if not username_claim:
         problems.append(f"{contract.USERNAME_CLAIM.name}: must not be empty")
     leeway = contract.LEEWAY_SECONDS.integer(env, problems) or 0
+    email = contract.REQUIRE_EMAIL_VERIFIED.text(env).lower()
+    if email not in _BOOLEANS:
+        problems.append(f"{contract.REQUIRE_EMAIL_VERIFIED.name}: {email!r} is neither true nor false")
+    token_type = contract.REQUIRED_TOKEN_TYPE.text(env).lower().removeprefix("application/") or None
+    key_id, region = contract.PROOF_KEY_ID.text(env), contract.AWS_REGION.text(env)
+    if not key_id:
+        problems.append(f"{contract.PROOF_KEY_ID.name}: required (the KMS key that signs the proofs)")
+    elif not _KEY_ID_RE.fullmatch(key_id):
+        problems.append(f"{contract.PROOF_KEY_ID.name}: {key_id!r} is not a KMS key id, key ARN or alias")
+    if not region:
+        problems.append(f"{contract.AWS_REGION.name}: required (set by Lambda)")
+    elif not _REGION_RE.fullmatch(region):
+        problems.append(f"{contract.AWS_REGION.name}: {region!r} is not a region")
+    ttl = contract.PROOF_TTL_SECONDS.integer(env, problems)
+    endpoint = kms_endpoint(env, region)
+    check_url(lambda_env.ENDPOINT_URL_KMS.name, endpoint, problems)
     if problems:
         raise ConfigError("invalid authorizer environment: " + "; ".join(problems))
-    return Settings(issuer, jwks_url, client_ids, audience, token_use, username_claim, leeway)
+    assert ttl is not None  # it has a default
+    return Settings(
+        issuer,
+        jwks_url,
+        client_ids,
+        audience,
+        token_use,
+        username_claim,
+        leeway,
+        _BOOLEANS[email],
+        token_type,
+        key_id,
+        ttl,
+        region,
+        endpoint,
+    )
+
+
+def kms_endpoint(env: Mapping[str, str], region: str) -> str:
+    """KMS's regional endpoint, unless the SDK's endpoint variables name another (emulators)."""
+    explicit = lambda_env.ENDPOINT_URL_KMS.text(env) or lambda_env.ENDPOINT_URL.text(env)
+    if explicit:
+        return explicit.rstrip("/")
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"https://kms.{region}.{suffix}"

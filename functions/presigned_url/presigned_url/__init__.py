@@ -3,10 +3,12 @@
 * `errors`: `ConfigError` (a bad environment), `Failure` (an answer with a status), and the
   answer for an AWS error code;
 * `logs`: one JSON line per event;
+* `proof`: the authorizer's proof, verified with the KMS key's public key (standard library);
 * `settings`: the environment (`contracts.presigned_url_env`) read and checked once;
 * `cache`: a bounded cache whose entries expire;
-* `request`: what the caller asked for (API Gateway's proxy event), checked;
-* `mapping`: the tables' items and SageMaker's domains to a presign request (`contracts.tables`);
+* `request`: who asks (the proof, bound to this request) and what for (API Gateway's proxy event);
+* `mapping`: the tables' items and SageMaker's domains and spaces to a presign request
+  (`contracts.tables`), the person as STS's source identity;
 * `response`: API Gateway's proxy answers;
 * `aws`: the clients and caches of one container, every AWS call;
 * `handler`: the per-container state and the handler (I/O at the edges: AWS, the audit line).

@@ -1,9 +1,17 @@
 """Every AWS call of the function, with the clients and caches of one container.
 
-Clients are built once per container (standard retries, short timeouts); the user's LOB, the
-LOB's account and domain and the credentials of ``arn:aws:iam::<account>:role/<role name>`` (from
-the regional STS endpoint, until five minutes before they expire) are kept in bounded caches, so
-a warm request makes one AWS call: ``CreatePresignedDomainUrl``."""
+Clients are built once per container (standard retries, short timeouts). The user's LOB, the
+LOB's account and domain, and spaces are kept for ``CACHE_TTL_SECONDS``; the credentials of
+``arn:aws:iam::<account>:role/<role name>`` are assumed per person, with the person as
+``SourceIdentity`` and ``RoleSessionName`` (the LOB account's CloudTrail names who opened
+Studio), and kept per (account, person) until five minutes before they expire, at most
+`MAX_SESSIONS` of them (least recently used out first: about 2 KB each). A warm request makes one
+AWS call: ``CreatePresignedDomainUrl``.
+
+One SageMaker client serves every account and person: SageMaker's endpoint is the region's, the
+credentials decide the account. The client's credentials object is set to the person's before
+each call (`_as`); a container runs one request at a time, so no request sees another's. A
+client per person would cost about 750 KB and 20 ms to build each."""
 
 from __future__ import annotations
 
@@ -19,8 +27,8 @@ from botocore.exceptions import ClientError
 from contracts import lambda_env, tables
 
 from .cache import TTLCache
-from .errors import failure_for
-from .mapping import parse_lob_item, parse_user_item, pick_domain
+from .errors import Failure, failure_for
+from .mapping import parse_lob_item, parse_user_item, pick_domain, source_identity, space_allowed
 from .settings import Settings
 
 # Clients: standard retries (3 attempts), timeouts far below API Gateway's 29 s (and the
@@ -34,10 +42,12 @@ CLIENT_CONFIG = Config(
 )
 CREDENTIALS_MARGIN_SECONDS = 300  # refresh assumed-role credentials 5 minutes before expiry
 ROLE_SESSION_SECONDS = 3600  # role chaining: at most one hour
-ROLE_SESSION_NAME = "studio-access-presigned-url"
 MAX_USERS = 1000
 MAX_LOBS = 256
 MAX_ACCOUNTS = 256
+# Role sessions kept, one per (account, person): credentials only (about 2 KB each).
+MAX_SESSIONS = 1000
+MAX_SPACES = 1000
 
 
 def error_code(error: BaseException) -> str:
@@ -76,10 +86,20 @@ class Aws:
         # conditions on aws:sourceVpce. The SDK's endpoint variables override it (emulators).
         explicit = env.get(lambda_env.ENDPOINT_URL_STS.name) or env.get(lambda_env.ENDPOINT_URL.name)
         self.sts = self.session.client("sts", endpoint_url=None if explicit else s.sts_endpoint, config=CLIENT_CONFIG)
+        # One SageMaker client; its credentials object is the person's, set before each call (`_as`).
+        sagemaker = _botocore_session()
+        sagemaker.set_credentials("unset", "unset", "unset")
+        sagemaker.register("before-parameter-build", self._count)
+        self._credentials = sagemaker.get_credentials()  # the very object the client signs with
+        self.sagemaker = boto3.session.Session(botocore_session=sagemaker, region_name=s.region).client(
+            "sagemaker", config=CLIENT_CONFIG
+        )
         self.users: TTLCache[tuple[str, str]] = TTLCache(s.cache_ttl, MAX_USERS)
         self.lobs: TTLCache[tuple[str, str | None]] = TTLCache(s.cache_ttl, MAX_LOBS)
         self.domains: TTLCache[str] = TTLCache(s.cache_ttl, MAX_ACCOUNTS)
-        self.accounts: TTLCache[Any] = TTLCache(ROLE_SESSION_SECONDS, MAX_ACCOUNTS)  # account -> SageMaker client
+        self.spaces: TTLCache[bool] = TTLCache(s.cache_ttl, MAX_SPACES)
+        # (account, username) -> (access key, secret key, session token)
+        self.sessions: TTLCache[tuple[str, str, str]] = TTLCache(ROLE_SESSION_SECONDS, MAX_SESSIONS)
 
     def _count(self, **_: Any) -> None:
         self.calls += 1
@@ -90,7 +110,7 @@ class Aws:
         return item
 
     def user(self, username: str) -> tuple[str, str]:
-        """(LOB, profile) of a user."""
+        """(LOB, profile) of a user; a ``DISABLED`` user is refused (within the cache's TTL)."""
         found = self.users.get(username)
         if found is None:
             found = parse_user_item(self._get_item(self.settings.users_table, username), username)
@@ -105,43 +125,62 @@ class Aws:
             self.lobs.put(lob, found)
         return found
 
-    def sagemaker(self, account: str) -> Any:
-        """A SageMaker client with the access role's credentials, kept until 5 minutes before they expire."""
-        client = self.accounts.get(account)
-        if client is None:
+    def assume(self, account: str, username: str) -> tuple[str, str, str]:
+        """The access role's credentials for this person (``SourceIdentity`` = the person), kept
+        until 5 minutes before they expire."""
+        found = self.sessions.get((account, username))
+        if found is None:
+            identity = source_identity(username)
             try:
                 creds = self.sts.assume_role(
                     RoleArn=self.settings.role_arn(account),
-                    RoleSessionName=ROLE_SESSION_NAME,
+                    RoleSessionName=identity,
+                    SourceIdentity=identity,
                     DurationSeconds=ROLE_SESSION_SECONDS,
                 )["Credentials"]
             except ClientError as error:
                 raise failure_for(error_code(error), "AssumeRole") from error
-            client = self.session.client(
-                "sagemaker",
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                config=CLIENT_CONFIG,
-            )
-            self.accounts.put(account, client, expires_at=creds["Expiration"].timestamp() - CREDENTIALS_MARGIN_SECONDS)
-        return client
+            found = (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+            expires = creds["Expiration"].timestamp() - CREDENTIALS_MARGIN_SECONDS
+            self.sessions.put((account, username), found, expires_at=expires)
+        return found
 
-    def domain(self, account: str, lob: str, sagemaker: Any) -> str:
+    def _as(self, session: tuple[str, str, str]) -> Any:
+        """The SageMaker client, acting with this role session's credentials."""
+        c = self._credentials
+        c.access_key, c.secret_key, c.token = session
+        return self.sagemaker
+
+    def domain(self, account: str, lob: str, session: tuple[str, str, str]) -> str:
         """The account's one InService domain (``ListDomains``), for a LOB item without a domain id."""
         found = self.domains.get(account)
         if found is None:
             domains: list[dict[str, Any]] = []
-            for page in sagemaker.get_paginator("list_domains").paginate():
+            for page in self._as(session).get_paginator("list_domains").paginate():
                 domains.extend(page.get("Domains", []))
             found = pick_domain(domains, lob)
             self.domains.put(account, found)
         return found
 
-    def presigned_url(self, account: str, sagemaker: Any, request: dict[str, Any]) -> str:
+    def check_space(self, account: str, domain: str, space: str, profile: str, session: tuple[str, str, str]) -> None:
+        """Refuse a space that is neither shared in the domain nor this profile's own private
+        space (``DescribeSpace``, the answer kept for the cache's TTL)."""
+        key = (account, domain, space, profile)
+        allowed = self.spaces.get(key)
+        if allowed is None:
+            try:
+                described = self._as(session).describe_space(DomainId=domain, SpaceName=space)
+            except ClientError as error:
+                raise failure_for(error_code(error), "DescribeSpace") from error
+            allowed = space_allowed(described, profile)
+            self.spaces.put(key, allowed)
+        if not allowed:
+            raise Failure(403, "space-refused", f"space {space!r} is neither shared nor {profile!r}'s own")
+
+    def presigned_url(self, account: str, session: tuple[str, str, str], request: dict[str, Any]) -> str:
         """``CreatePresignedDomainUrl``; a profile (or domain) not found forgets the account's domain."""
         try:
-            return str(sagemaker.create_presigned_domain_url(**request)["AuthorizedUrl"])
+            return str(self._as(session).create_presigned_domain_url(**request)["AuthorizedUrl"])
         except ClientError as error:
             if failure_for(error_code(error), "CreatePresignedDomainUrl").status == 404:
                 self.domains.discard(account)  # a discovered domain may be gone

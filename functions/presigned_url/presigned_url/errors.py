@@ -1,4 +1,9 @@
-"""A bad environment, a request answered with a status, and the answer for an AWS error."""
+"""A bad environment, a request answered with a status, and the answer for an AWS error.
+
+What the caller reads is generic: one message per status that names nothing of the platform (no
+LOB, account, domain, role or space), plus the request id. What went wrong in detail goes to the
+audit line only (`Failure.detail`), where the platform team finds it by that request id. A 400
+names the caller's own query parameter, nothing else."""
 
 from __future__ import annotations
 
@@ -18,25 +23,47 @@ THROTTLING = frozenset(
     }
 )
 
+# The caller's messages, by status: generic on purpose (finding 8 of issue 13).
+MESSAGES = {
+    403: "access refused",
+    404: "Studio is not set up for you; ask the platform team",
+    409: "Studio is not set up for you; ask the platform team",
+    500: "internal error",
+    502: "the platform could not reach your line of business; ask the platform team",
+    503: "AWS is throttling requests; try again in a moment",
+}
+
 
 class ConfigError(ValueError):
     """The function's environment is invalid."""
 
 
 class Failure(Exception):
-    """A request that ends with ``status`` and ``message`` (safe to show: no ARN, no account)."""
+    """A request that ends with ``status``: ``message`` is what the caller reads (generic, see
+    `MESSAGES`), ``detail`` what the audit line keeps."""
 
-    def __init__(self, status: int, message: str, outcome: str) -> None:
-        super().__init__(message)
-        self.status, self.message, self.outcome = status, message, outcome
+    def __init__(self, status: int, outcome: str, detail: str, message: str | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.outcome, self.detail = status, outcome, detail
+        self.message = message if message is not None else MESSAGES.get(status, MESSAGES[500])
+
+
+def bad_request(message: str) -> Failure:
+    """A 400 about the caller's own input: the message says which parameter, nothing more."""
+    return Failure(400, "bad-request", message, message)
 
 
 def failure_for(code: str, operation: str) -> Failure:
     """The answer for an AWS error code (``""`` if none) of ``operation``, after botocore's retries."""
+    detail = f"{operation}: {code or 'no error code'}"
     if code in THROTTLING:
-        return Failure(503, "AWS is throttling requests; try again in a moment", "throttled")
+        return Failure(503, "throttled", detail)
     if operation == "AssumeRole" and code.startswith("AccessDenied"):
-        return Failure(502, "the line of business's access role refused this function", "assume-role-denied")
-    if operation == "CreatePresignedDomainUrl" and code in ("ResourceNotFound", "ResourceNotFoundException"):
-        return Failure(404, "SageMaker found no such user profile (or space) in the LOB's domain", "no-profile")
-    return Failure(500, "internal error", "error")
+        return Failure(502, "assume-role-denied", detail)
+    if operation in ("CreatePresignedDomainUrl", "DescribeSpace") and code in (
+        "ResourceNotFound",
+        "ResourceNotFoundException",
+    ):
+        outcome = "no-space" if operation == "DescribeSpace" else "no-profile"
+        return Failure(404, outcome, detail)
+    return Failure(500, "error", detail)

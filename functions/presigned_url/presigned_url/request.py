@@ -1,15 +1,23 @@
-"""What the caller asked for, from API Gateway's proxy event: who (the authorizer's username,
-which must be the path's ``user_id``), the optional ``space`` and ``landing``, JSON or a redirect."""
+"""What the caller asked for, from API Gateway's proxy event: who (the person the authorizer's
+proof names, which must be the path's ``user_id``), the optional ``space`` and ``landing``, JSON
+or a redirect.
+
+The person is taken from the proof (`proof.verify_proof`), never from the plain context: the
+proof must verify with the key, be unexpired, be for this API and stage, allow this method and
+path, and have been made for the bearer token this very request carries (its SHA-256). A
+hand-made event (a direct invocation) has no such proof: 403, and no AWS call."""
 
 from __future__ import annotations
 
+import hmac
 import re
 import uuid
 from typing import Any
 
-from contracts import names
+from contracts import names, proof
 
-from .errors import Failure
+from .errors import Failure, bad_request
+from .proof import ProofError, Proven, RsaPublicKey, verify_proof
 
 QUERY_PARAMETERS = ("space", "landing")
 _NAME_RE = re.compile(names.SAGEMAKER_NAME)  # SageMaker space names
@@ -22,7 +30,7 @@ _LANDING_PREFIXES = (
     "app:Canvas:",
 )
 _LANDING_REST_RE = re.compile(r"[A-Za-z0-9._~%+=@,:/-]*")
-MAX_USERNAME_LENGTH = 128  # the authorizer lets no longer name through
+MAX_USERNAME_LENGTH = 128  # the authorizer lets no longer name through (audit lines only)
 
 
 def request_id(event: Any, context: Any) -> str:
@@ -41,20 +49,68 @@ def _header(headers: Any, name: str) -> str | None:
     return None
 
 
-def caller(event: Any) -> str:
-    """The authorizer's username, which must equal the path's ``user_id``."""
+def claimed_username(event: Any) -> str | None:
+    """The plain context's username, unverified: for the audit line of a refusal only, shortened."""
     context = event.get("requestContext") if isinstance(event, dict) else None
     authorizer = context.get("authorizer") if isinstance(context, dict) else None
-    username = authorizer.get("username") if isinstance(authorizer, dict) else None
-    if not isinstance(username, str) or not username:
-        raise Failure(403, "no authorizer context: the request was not authenticated", "forbidden")
-    if len(username) > MAX_USERNAME_LENGTH or not username.isprintable():
-        raise Failure(403, "the authorizer's username is not a valid username", "forbidden")
+    name = authorizer.get("username") if isinstance(authorizer, dict) else None
+    if not isinstance(name, str):
+        return None
+    return "".join(c if c.isprintable() else "?" for c in name[:MAX_USERNAME_LENGTH])
+
+
+def bearer_token(event: dict[str, Any]) -> str | None:
+    """The request's bearer token (as the authorizer read it): one distinct ``Authorization``
+    value in ``headers``/``multiValueHeaders``, ``Bearer <token>`` (scheme in any case)."""
+    found: list[object] = []
+    headers, multi = event.get("headers"), event.get("multiValueHeaders")
+    if isinstance(headers, dict):
+        found += [v for k, v in headers.items() if isinstance(k, str) and k.lower() == "authorization"]
+    if isinstance(multi, dict):
+        for k, items in multi.items():
+            if isinstance(k, str) and k.lower() == "authorization":
+                found += items if isinstance(items, list) else [items]
+    if not found or not all(isinstance(v, str) for v in found) or len(set(found)) != 1:
+        return None
+    value = str(found[0])
+    scheme, sep, token = value.strip(" \t").partition(" ")
+    token = token.lstrip(" ")
+    return token if sep and scheme.lower() == "bearer" and token else None
+
+
+def caller(event: Any, key: RsaPublicKey, now: float) -> Proven:
+    """The person the authorizer's proof names, if the proof holds for this very request (its
+    API, stage and bearer token); the path is checked by `check_path`."""
+    if not isinstance(event, dict):
+        raise Failure(403, "no-proof", "the event is not an object")
+    context = event.get("requestContext")
+    authorizer = context.get("authorizer") if isinstance(context, dict) else None
+    if not isinstance(context, dict) or not isinstance(authorizer, dict) or proof.CONTEXT_KEY not in authorizer:
+        raise Failure(403, "no-proof", "no authorizer proof: the request did not come through the authorizer")
+    try:
+        proven = verify_proof(key, authorizer.get(proof.CONTEXT_KEY), now)
+    except ProofError as error:
+        outcome = "proof-expired" if str(error) == "proof expired" else "bad-proof"
+        raise Failure(403, outcome, str(error)) from None
+    if context.get("apiId") != proven.api_id or context.get("stage") != proven.stage:
+        raise Failure(403, "proof-elsewhere", "the proof was made for another API or stage")
+    token = bearer_token(event)
+    if token is None or not hmac.compare_digest(proof.token_sha256(token), proven.token_sha256):
+        raise Failure(403, "proof-token-mismatch", "the proof was not made for this request's bearer token")
+    return proven
+
+
+def check_path(event: dict[str, Any], proven: Proven) -> None:
+    """The path must be the proven person's own, and a resource the proof allows."""
     path = event.get("pathParameters")
     user_id = path.get("user_id") if isinstance(path, dict) else None
-    if user_id != username:
-        raise Failure(403, "you can only open your own Studio: the path must be your username", "forbidden")
-    return username
+    method = event.get("httpMethod")
+    if (
+        user_id != proven.username
+        or not isinstance(method, str)
+        or proof.resource(method, user_id) not in proven.resources
+    ):
+        raise Failure(403, "forbidden", "the path is not the proven person's own")
 
 
 def studio_options(event: dict[str, Any]) -> dict[str, str]:
@@ -62,26 +118,23 @@ def studio_options(event: dict[str, Any]) -> dict[str, str]:
     query = event.get("queryStringParameters") or {}
     multi = event.get("multiValueQueryStringParameters") or {}
     if not isinstance(query, dict) or not isinstance(multi, dict):
-        raise Failure(400, "query string could not be read", "bad-request")
+        raise bad_request("query string could not be read")
     unknown = sorted(set(query) - set(QUERY_PARAMETERS))
     if unknown:
         allowed = ", ".join(QUERY_PARAMETERS)
-        raise Failure(
-            400, f"unknown query parameter(s) {', '.join(map(repr, unknown))}; allowed: {allowed}", "bad-request"
-        )
+        names_ = ", ".join(repr(str(u)[:40]) for u in unknown[:5])
+        raise bad_request(f"unknown query parameter(s) {names_}; allowed: {allowed}")
     options: dict[str, str] = {}
     for name in QUERY_PARAMETERS:
         values = multi.get(name)
-        if isinstance(values, list) and len(set(values)) > 1:
-            raise Failure(400, f"query parameter {name!r} given more than once", "bad-request")
+        if isinstance(values, list) and len({str(v) for v in values}) > 1:
+            raise bad_request(f"query parameter {name!r} given more than once")
         value = query.get(name)
         if value is None:
             continue
         if name == "space":
             if not isinstance(value, str) or not _NAME_RE.fullmatch(value):
-                raise Failure(
-                    400, "space: not a SageMaker space name (letters, digits and hyphens, at most 63)", "bad-request"
-                )
+                raise bad_request("space: not a SageMaker space name (letters, digits and hyphens, at most 63)")
             options["SpaceName"] = value
         else:
             options["LandingUri"] = _landing(value)
@@ -98,7 +151,7 @@ def _landing(value: object) -> str:
         or ".." in value
     ):
         prefixes = ", ".join(_LANDING_PREFIXES)
-        raise Failure(400, f"landing: must start with one of {prefixes} followed by a relative path", "bad-request")
+        raise bad_request(f"landing: must start with one of {prefixes} followed by a relative path")
     return value
 
 

@@ -11,6 +11,7 @@ from contracts import names
 from contracts import presigned_url_env as contract
 
 from .errors import ConfigError
+from .proof import RsaPublicKey
 
 _ROLE_NAME_RE = re.compile(names.IAM_ROLE_NAME)
 _REGION_RE = re.compile(names.REGION)
@@ -25,6 +26,7 @@ class Settings:
     session_expiration: int | None  # None: SageMaker's default
     cache_ttl: int
     region: str
+    proof_key: RsaPublicKey
 
     @property
     def partition(self) -> str:
@@ -52,9 +54,15 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     expires = contract.URL_EXPIRES_SECONDS.integer(env, problems)
     session = contract.SESSION_EXPIRATION_SECONDS.integer(env, problems)
     ttl = contract.CACHE_TTL_SECONDS.integer(env, problems)
+    key: RsaPublicKey | None = None
+    if contract.PROOF_PUBLIC_KEY.text(env):
+        try:
+            key = RsaPublicKey.from_der_b64(contract.PROOF_PUBLIC_KEY.text(env))
+        except ValueError as error:
+            problems.append(f"{contract.PROOF_PUBLIC_KEY.name}: not a base64 DER RSA public key ({error})")
     if problems:
         raise ConfigError("invalid presigned-URL environment: " + "; ".join(problems))
-    assert expires is not None and ttl is not None  # both have defaults
+    assert expires is not None and ttl is not None and key is not None  # defaults; required
     return Settings(
-        contract.USERS_TABLE.text(env), contract.LOBS_TABLE.text(env), role_name, expires, session, ttl, region
+        contract.USERS_TABLE.text(env), contract.LOBS_TABLE.text(env), role_name, expires, session, ttl, region, key
     )

@@ -1,0 +1,45 @@
+"""The proof of a signed-in person (`contracts.proof`): what the authorizer decided, signed by KMS.
+
+It names the person (username, sub), where the decision holds (the API id and stage from the
+method ARN, the resources the policy allows), the bearer token it was made for (its SHA-256) and
+how long it holds: from now until the token's ``exp`` or the end of API Gateway's cache of this
+answer (`PROOF_TTL_SECONDS`, at least `contracts.proof.MIN_LIFETIME_SECONDS`), whichever is first."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from contracts import proof
+
+from .kms import Kms
+from .policy import Allowed
+
+
+def make_proof(
+    kms: Kms,
+    allowed: Allowed,
+    username: str,
+    sub: str,
+    token: str,
+    token_exp: float,
+    ttl: int,
+    now: float | None = None,
+) -> str:
+    """The signed proof for this decision (one KMS ``Sign``)."""
+    issued = int(time.time() if now is None else now)
+    payload: dict[str, Any] = {
+        proof.VERSION: proof.CURRENT_VERSION,
+        proof.USERNAME: username,
+        proof.SUB: sub,
+        proof.API_ID: allowed.api_id,
+        proof.STAGE: allowed.stage,
+        proof.RESOURCES: list(allowed.resources),
+        proof.TOKEN_SHA256: proof.token_sha256(token),
+        proof.ISSUED_AT: issued,
+        proof.EXPIRES_AT: min(int(token_exp), issued + max(ttl, proof.MIN_LIFETIME_SECONDS)),
+    }
+    signing_input = proof.encode_payload(payload)
+    if len(signing_input) > proof.MAX_PAYLOAD_BYTES:
+        raise ValueError("proof payload larger than KMS signs")
+    return proof.join(signing_input, kms.sign(signing_input.encode("ascii")))
