@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Mapping
@@ -42,13 +43,26 @@ Planner = Callable[[list[str], Path], Mapping[str, Mapping[str, Any]]]
 
 
 def offline_plan(stacks: list[str], project_dir: Path) -> dict[str, dict[str, Any]]:
-    """{stack: {"resources", "outputs"}} of the offline plan (`tools.plan`)."""
+    """{stack: {"resources", "outputs"}}: the stacks (and those they reference) run under the mocks
+    as `tools.plan` runs them, without the policy pack (the doctor needs what the program creates,
+    not the pack's verdict on it)."""
+    from components import config
     from tools import plan as plan_tool
 
-    try:
-        return {s: r.to_json() for s, r in plan_tool.plan(stacks, project_dir).items()}
-    except plan_tool.PlanError as exc:
-        raise UsageError(f"the offline plan failed, so the doctor does not know what to expect: {exc}") from exc
+    os.environ.setdefault("STUDIO_ACCESS_PACKAGE_DEPS", "0")  # as tools.plan: the sources alone
+    loaded = graph.load_all(graph.closure(stacks, project_dir), project_dir)
+    org = graph.organization(loaded) or graph.ORGANIZATION
+    plans: dict[str, dict[str, Any]] = {}
+    exported: dict[str, dict[str, Any]] = {}
+    for stack in graph.order(loaded):
+        file_config = config.read_stack_file(config.stack_file(stack, project_dir))
+        try:
+            result = plan_tool.run_stack(loaded[stack], file_config, exported, project_dir, org)
+        except plan_tool.PlanError as exc:
+            raise UsageError(f"the offline plan failed, so the doctor does not know what to expect: {exc}") from exc
+        plans[stack] = result.to_json()
+        exported[graph.fqn(stack, org)] = result.outputs
+    return plans
 
 
 def plan_file(path: Path) -> dict[str, dict[str, Any]]:
