@@ -1,28 +1,35 @@
-"""IAM (promises 6 to 9): named actions, scoped sensitive actions, specific trust, presigning bound to
-the Studio endpoint. The documents are read by `iam_documents`: role, inline, managed, user and
+"""IAM (promises 6 to 9): named actions, scoped sensitive actions, specific trust (and a person on every
+session of a role that may presign), presigning bound to the Studio endpoint. The documents are read by `iam_documents`: role, inline, managed, user and
 group policies, and the resource policies of buckets, endpoints and APIs."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from ._props import get, has_wildcard, strings
+from contracts.tags import LOB_ACCESS_ROLE, ROLE_TAG
+
+from ._props import get, has_wildcard, strings, tags_of
+from ._references import index, referenced
 from .endpoints import is_perimeter_statement
 from .iam_documents import (
     ACCOUNT_ID,
     IAM_ARN,
+    Document,
+    condition_values,
     covers_action,
     documents,
     effect,
     endpoint_binding_problem,
     identity_documents,
 )
-from .model import MANDATORY, Props, Rule
-from .resource_types import ROLE, VPC_ENDPOINT, VPC_ENDPOINT_POLICY
+from .model import MANDATORY, Props, Resource, Rule
+from .resource_types import ROLE, ROLE_POLICY, VPC_ENDPOINT, VPC_ENDPOINT_POLICY
 
 PRESIGN_ACTION: Final = "sagemaker:CreatePresignedDomainUrl"
+# The tags (key, value) these rules tell roles apart by.
+KEYED_TAGS: Final = ((ROLE_TAG, LOB_ACCESS_ROLE),)
 ASSUME_ROLE_ACTION: Final = "sts:AssumeRole"
 
 # Attachments of (AWS-managed) policies by ARN: resource type -> the property holding the ARN(s).
@@ -197,6 +204,104 @@ IAM_TRUST_SPECIFIC_PRINCIPALS: Final = Rule(
     resource_check=check_iam_trust,
 )
 
+# --------------------------------------------------------------------------- 8: the person on every access-role session
+
+SOURCE_IDENTITY_KEY: Final = "sts:SourceIdentity"
+SET_SOURCE_IDENTITY: Final = "sts:SetSourceIdentity"
+_REQUIRES: Final = {"stringequals", "stringlike", "stringequalsignorecase"}
+
+
+def _requires_source_identity(statement: Mapping[str, object]) -> bool:
+    """Does the statement hold only for requests that set a source identity?"""
+    for operator, values in condition_values(statement, SOURCE_IDENTITY_KEY):
+        op = operator.lower()
+        if op in _REQUIRES and values:
+            return True
+        if op == "null" and [v.lower() for v in values] == ["false"]:
+            return True
+    return False
+
+
+def _aws_principals(statement: Mapping[str, object]) -> list[str]:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return ["*"]
+    return strings(principal.get("AWS")) if isinstance(principal, Mapping) else []
+
+
+def access_role_trust_problems(trust: object) -> list[str]:
+    """What lets a session of an access role start without naming a person."""
+    document = Document("assumeRolePolicy", trust, trust=True)
+    parsed, error = document.parse()
+    if error or parsed is None:
+        return [error or "no trust policy"]
+    problems = []
+    assumers: set[str] = set()
+    setters: set[str] = set()
+    for label, statement in document.statements():
+        if effect(statement) != "allow":
+            continue
+        principals = _aws_principals(statement)
+        if covers_action(statement, ASSUME_ROLE_ACTION) and principals:
+            assumers.update(principals)
+            if not _requires_source_identity(statement):
+                problems.append(
+                    f"{label} allows sts:AssumeRole without requiring {SOURCE_IDENTITY_KEY} "
+                    '(e.g. StringLike {"sts:SourceIdentity": "*"}): a session that names no person'
+                )
+        if covers_action(statement, SET_SOURCE_IDENTITY):
+            setters.update(principals)
+    if not assumers:
+        problems.append("no AWS principal may assume the role")
+    missing = sorted(assumers - setters)
+    if missing:
+        problems.append(
+            f"{', '.join(missing)} may assume the role but not {SET_SOURCE_IDENTITY}: "
+            "STS refuses a source identity it may not set"
+        )
+    return problems
+
+
+def _access_roles(resources: Sequence[Resource]) -> list[Resource]:
+    """Roles tagged as a LOB access role, and roles whose policies allow presigning."""
+    by_key = index(resources)
+    found = {r.urn: r for r in resources if r.type == ROLE and tags_of(r.props).get(ROLE_TAG) == LOB_ACCESS_ROLE}
+    for r in resources:
+        if r.type == ROLE and any(
+            effect(s) == "allow" and covers_action(s, PRESIGN_ACTION)
+            for doc in identity_documents(r.type, r.props)
+            for _, s in doc.statements()
+        ):
+            found[r.urn] = r
+        if r.type == ROLE_POLICY and any(
+            effect(s) == "allow" and covers_action(s, PRESIGN_ACTION)
+            for doc in identity_documents(r.type, r.props)
+            for _, s in doc.statements()
+        ):
+            for role in referenced(r, by_key, "role", ROLE):
+                found[role.urn] = role
+    return list(found.values())
+
+
+def check_access_role_source_identity(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
+    """A role that may presign Studio URLs is assumed only with a source identity (the person)."""
+    return [
+        (role, problem)
+        for role in _access_roles(resources)
+        for problem in access_role_trust_problems(get(role.props, "assumeRolePolicy"))
+    ]
+
+
+IAM_ACCESS_ROLE_SOURCE_IDENTITY: Final = Rule(
+    name="iam-access-role-source-identity",
+    issue=8,
+    enforcement=MANDATORY,
+    description="A role that may presign Studio URLs (or is tagged as a LOB access role) trusts its principals "
+    "only with sts:SourceIdentity set, and lets them sts:SetSourceIdentity.",
+    guards="Studio opened in a LOB account by a session whose CloudTrail names no person",
+    stack_check=check_access_role_source_identity,
+)
+
 # --------------------------------------------------------------------------- 9: presigning bound to the endpoint
 
 
@@ -257,6 +362,7 @@ RULES: Final = (
     IAM_NO_WILDCARD_ACTIONS,
     IAM_SENSITIVE_ACTIONS_SCOPED,
     IAM_TRUST_SPECIFIC_PRINCIPALS,
+    IAM_ACCESS_ROLE_SOURCE_IDENTITY,
     IAM_PRESIGN_SOURCE_VPCE,
     IAM_ROLE_PERMISSIONS_BOUNDARY,
 )

@@ -14,6 +14,8 @@ AUTHORIZER: Final = "aws:apigateway/authorizer:Authorizer"
 # Lambda and its logs
 FUNCTION: Final = "aws:lambda/function:Function"
 LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"
+# KMS
+KMS_KEY: Final = "aws:kms/key:Key"
 # DynamoDB
 TABLE: Final = "aws:dynamodb/table:Table"
 # IAM (and the resource policies of other services)

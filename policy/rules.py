@@ -19,6 +19,7 @@ from . import (
     dynamodb,
     endpoints,
     iam,
+    kms,
     lambda_,
     network,
     ram,
@@ -46,12 +47,20 @@ MODULES: Final = (
     route53,
     endpoints,
     vpc,
+    kms,
 )
 
 RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)
 
 # Every (tag key, value) the rules key on; each comes from `contracts.tags`, which the components set.
-KEYED_TAGS: Final = (*lambda_.KEYED_TAGS, *network.KEYED_TAGS, *cognito.KEYED_TAGS, *endpoints.KEYED_TAGS)
+KEYED_TAGS: Final = (
+    *lambda_.KEYED_TAGS,
+    *iam.KEYED_TAGS,
+    *network.KEYED_TAGS,
+    *cognito.KEYED_TAGS,
+    *endpoints.KEYED_TAGS,
+    *kms.KEYED_TAGS,
+)
 
 if len({r.name for r in RULES}) != len(RULES):
     raise RuntimeError("policy names must be unique")

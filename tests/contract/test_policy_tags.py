@@ -22,7 +22,14 @@ from tools import plan as plan_tool
 
 POLICY_DIR = Path(rules.__file__).resolve().parent
 CONTRACT = {name: value for name, value in vars(tags).items() if name.isupper() and isinstance(value, str)}
-TAG_KEYS = {tags.FUNCTION_TAG, tags.PURPOSE_TAG, tags.THREAT_PROTECTION_TAG, tags.ENDPOINT_POLICY_TAG}
+TAG_KEYS = {
+    tags.FUNCTION_TAG,
+    tags.PURPOSE_TAG,
+    tags.THREAT_PROTECTION_TAG,
+    tags.ENDPOINT_POLICY_TAG,
+    tags.PROOF_KEY_TAG,
+    tags.ROLE_TAG,
+}
 
 
 def _tag_pairs(resources: list[dict[str, Any]]) -> set[tuple[str, str]]:

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from contracts.tags import LOB_ACCESS_ROLE, ROLE_TAG
+from policy.iam import check_access_role_source_identity
 from policy.resource_types import BUCKET_POLICY, MANAGED_POLICY, ROLE, ROLE_POLICY
-from tests.policy.support import VPCE, check, doc
+from tests.policy.support import VPCE, check, doc, res
 
 LAMBDA_VPC = {
     "Sid": "VpcNetworkInterfaces",
@@ -176,3 +178,55 @@ def test_roles_with_a_permissions_boundary_pass_and_without_fail():
     [problem] = check("iam-role-permissions-boundary", ROLE, {"assumeRolePolicy": trust})
     assert "permissionsBoundary is unset" in problem
     assert check("iam-role-permissions-boundary", ROLE, bounded | {"permissionsBoundary": "boundary"})
+
+
+# --------------------------------------------------------------------------- iam-access-role-source-identity
+
+_FUNCTION_ROLE = "arn:aws:iam::111111111111:role/access-presigned-url-0a1b2c3"
+_PERSON_TRUST = {
+    "Effect": "Allow",
+    "Principal": {"AWS": _FUNCTION_ROLE},
+    "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+    "Condition": {"StringLike": {"sts:SourceIdentity": "*"}},
+}
+
+
+def _access_role_hits(trust: dict, *, tagged: bool = True, presign: bool = False) -> list[str]:
+    role = res(
+        ROLE,
+        "access-role",
+        {"name": "Door", "assumeRolePolicy": doc(trust), "tags": {ROLE_TAG: LOB_ACCESS_ROLE} if tagged else {}},
+        id_="Door",
+    )
+    resources = [role]
+    if presign:
+        statement = {"Effect": "Allow", "Action": "sagemaker:CreatePresignedDomainUrl", "Resource": "arn:aws:x"}
+        resources.append(res(ROLE_POLICY, "access-policy", {"role": "Door", "policy": doc(statement)}))
+    return [message for _, message in check_access_role_source_identity(resources)]
+
+
+def test_the_access_role_trust_requiring_a_source_identity_passes():
+    assert _access_role_hits(_PERSON_TRUST) == []
+    null_false = {**_PERSON_TRUST, "Condition": {"Null": {"sts:SourceIdentity": "false"}}}
+    assert _access_role_hits(null_false) == []
+
+
+@pytest.mark.parametrize(
+    "trust",
+    [
+        {k: v for k, v in _PERSON_TRUST.items() if k != "Condition"},
+        {**_PERSON_TRUST, "Condition": {"StringLikeIfExists": {"sts:SourceIdentity": "*"}}},
+        {**_PERSON_TRUST, "Condition": {"Null": {"sts:SourceIdentity": "true"}}},
+        {**_PERSON_TRUST, "Condition": {"StringLike": {"sts:RoleSessionName": "*"}}},
+        {**_PERSON_TRUST, "Action": "sts:AssumeRole"},  # SetSourceIdentity missing
+        {**_PERSON_TRUST, "Action": "sts:SetSourceIdentity"},  # nobody may assume
+    ],
+)
+def test_a_trust_that_lets_a_session_start_without_a_person_is_caught(trust):
+    assert _access_role_hits(trust)
+
+
+def test_a_role_that_may_presign_is_held_to_it_even_untagged():
+    bare = {k: v for k, v in _PERSON_TRUST.items() if k != "Condition"}
+    assert _access_role_hits(bare, tagged=False, presign=True)
+    assert _access_role_hits(bare, tagged=False, presign=False) == []

@@ -19,6 +19,7 @@ from policy.resource_types import (
     FUNCTION,
     HOSTED_ZONE,
     INGRESS_RULE,
+    KMS_KEY,
     LOG_GROUP,
     METHOD,
     METHOD_SETTINGS,
@@ -130,6 +131,26 @@ def _opt_out(endpoint: str):
         inputs = _find(resources, VPC_ENDPOINT, endpoint)["inputs"]
         inputs.pop("policy")
         inputs["tags"][ENDPOINT_POLICY_TAG] = ENDPOINT_POLICY_AWS_DEFAULT
+
+    return mutate
+
+
+def _authorizer_signs_with(key_id: str):
+    def mutate(resources):
+        _find(resources, FUNCTION, "access-authorizer")["inputs"]["environment"]["variables"]["PROOF_KEY_ID"] = key_id
+
+    return mutate
+
+
+def _signer(role: str):
+    """Signing handed to another role (its Allow and its Deny both name it)."""
+
+    def edit(document: dict) -> None:
+        _statement(document, "TheAuthorizerSigns")["Principal"] = {"AWS": role}
+        _statement(document, "NobodyElseSigns")["Condition"] = {"ArnNotEquals": {"aws:PrincipalArn": role}}
+
+    def mutate(resources):
+        _edit_policy(_find(resources, KMS_KEY, "access-proof"), "policy", edit)
 
     return mutate
 
@@ -400,6 +421,61 @@ BREACHES = [
         "lob-a",
         "lob-a-s3",
         _policy(VPC_ENDPOINT, "lob-a-s3", "policy", lambda d: _statement(d, "StudioBucket").update(Resource="*")),
+    ),
+    (
+        "iam-access-role-source-identity",
+        "lob-a",
+        "lob-a-access-role",
+        _policy(ROLE, "lob-a-access-role", "assumeRolePolicy", lambda d: d["Statement"][0].pop("Condition")),
+    ),
+    (
+        "iam-access-role-source-identity",
+        "lob-b",
+        "lob-b-access-role",
+        _policy(
+            ROLE, "lob-b-access-role", "assumeRolePolicy", lambda d: d["Statement"][0].update(Action="sts:AssumeRole")
+        ),
+    ),
+    (
+        "kms-proof-key-signer-only",
+        "shared",
+        "access-proof",
+        _policy(
+            KMS_KEY,
+            "access-proof",
+            "policy",
+            lambda d: _statement(d, "AccountAdministersTheKey")["Action"].append("kms:Sign"),
+        ),
+    ),
+    (
+        "kms-proof-key-signer-only",
+        "shared",
+        "access-proof",
+        _policy(
+            KMS_KEY,
+            "access-proof",
+            "policy",
+            lambda d: _statement(d, "AccountAdministersTheKey").update(Action="kms:*"),
+        ),
+    ),
+    (
+        "kms-proof-key-signer-only",
+        "shared",
+        "access-proof",
+        _policy(
+            KMS_KEY,
+            "access-proof",
+            "policy",
+            lambda d: d.update(Statement=[s for s in d["Statement"] if s.get("Sid") != "NobodyElseSigns"]),
+        ),
+    ),
+    ("kms-proof-key-signer-only", "shared", "access-proof", _signer("arn:aws:iam::111111111111:role/someone-else")),
+    ("kms-proof-key-signer-only", "shared", "access-proof", _drop(KMS_KEY, "access-proof", "policy")),
+    (
+        "kms-proof-key-signer-only",
+        "shared",
+        "access-authorizer",
+        _authorizer_signs_with("arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"),
     ),
 ]
 
