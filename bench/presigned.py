@@ -2,7 +2,9 @@
 
 Every HTTP request botocore would send is answered by a ``before-send`` handler that sleeps for
 the delay (standing for the network and the service) and returns a canned response, so the
-whole client pipeline (serialising, signing, parsing, retries) runs as it would on Lambda."""
+whole client pipeline (serialising, signing, parsing, retries) runs as it would on Lambda. Every
+request carries the authorizer's proof (`testkit.proofs`), verified as on Lambda (pure-Python
+RSA): a warm request is the proof checked plus one AWS call."""
 
 from __future__ import annotations
 
@@ -71,7 +73,7 @@ class Network:
         return AWSResponse(request.url, 200, {"Content-Type": content_type, "x-amzn-RequestId": "bench"}, _Raw(body))
 
 
-def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 10) -> dict:
+def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 10) -> dict[str, object]:
     region = env.of(presigned_url_env, aws_region=aws.REGION)
     values = {**region, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", **aws.FUNCTION_ENV}
     unset = ("AWS_PROFILE", "AWS_SESSION_TOKEN", lambda_env.ENDPOINT_URL.name, lambda_env.ENDPOINT_URL_STS.name)
@@ -79,7 +81,7 @@ def run(delay: float = 0.020, warm_requests: int = 60, scratch_requests: int = 1
         return _run(delay, warm_requests, scratch_requests)
 
 
-def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict:
+def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict[str, object]:
     from botocore import handlers as botocore_handlers
 
     network = Network(delay)
@@ -95,9 +97,9 @@ def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict:
             time.sleep(delay)
             sleep_alone.append(time.perf_counter() - t0)
 
-        def request() -> float:
+        def request(of: dict | None = None) -> float:
             t0 = time.perf_counter()
-            response = app.handler(event, None)
+            response = app.handler(of or event, None)
             elapsed = time.perf_counter() - t0
             assert response["statusCode"] == 302 and response["headers"]["Location"] == URL, response
             return elapsed
@@ -110,6 +112,25 @@ def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict:
             network.sent.clear()
             warm = [request() for _ in range(warm_requests)]
             warm_calls = dict(network.sent)
+            # another person in the same warm container: their own role session
+            network.sent.clear()
+            new_person = request(fn_event("user-lob-z"))
+            new_person_calls = dict(network.sent)
+            # a person seen within the hour, after the cache TTL: the DISABLED flag is read again
+            cache = handlers.module("presigned_url", "cache")
+            real_now = getattr(cache, "now")  # noqa: B009 (a module's function, moved for a moment)
+            setattr(cache, "now", lambda: real_now() + 61)  # noqa: B010
+            try:
+                network.sent.clear()
+                after_ttl = request()
+                after_ttl_calls = dict(network.sent)
+            finally:
+                setattr(cache, "now", real_now)  # noqa: B010
+            # the proof's verification alone (pure-Python RSA-2048, PKCS#1 v1.5 SHA-256)
+            state = handlers.module("presigned_url", "handler").state()
+            verify_proof = handlers.module("presigned_url", "proof").verify_proof
+            signed = event["requestContext"]["authorizer"]["proof"]
+            verify = [_timed(lambda: verify_proof(state.settings.proof_key, signed, time.time())) for _ in range(200)]
             scratch = []
             network.sent.clear()
             for _ in range(scratch_requests):
@@ -130,4 +151,19 @@ def _run(delay: float, warm_requests: int, scratch_requests: int) -> dict:
         "warm_operations": sorted(warm_calls),
         "scratch_median_ms": median_ms(scratch),
         "scratch_calls_per_request": scratch_calls,
+        "new_person_ms": new_person * 1000,
+        "new_person_operations": _ops(new_person_calls),
+        "after_ttl_ms": after_ttl * 1000,
+        "after_ttl_operations": _ops(after_ttl_calls),
+        "proof_verify_us": median_ms(verify) * 1000,
     }
+
+
+def _ops(sent: dict[str, int]) -> list[str]:
+    return sorted(op for op, count in sent.items() for _ in range(count))
+
+
+def _timed(fn: object) -> float:
+    t0 = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t0

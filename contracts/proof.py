@@ -61,8 +61,11 @@ MIN_LIFETIME_SECONDS: Final = 30
 CLOCK_SKEW_SECONDS: Final = 5
 
 
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
 def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_URLSAFE).decode("ascii")
 
 
 def unb64url(text: str) -> bytes:

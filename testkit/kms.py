@@ -106,6 +106,7 @@ class FakeKms:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as KMS
+            disable_nagle_algorithm = True  # headers and body without waiting for the client's ACK
 
             def do_POST(self) -> None:
                 status, answer = state._answer(self)

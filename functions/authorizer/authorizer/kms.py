@@ -62,6 +62,8 @@ class Kms:
         self.key_id, self.region, self.env = key_id, region, env
         parts = urlsplit(endpoint)
         self.scheme, self.host = parts.scheme, parts.netloc
+        if parts.port == {"https": 443, "http": 80}.get(parts.scheme):  # Host without its default port
+            self.host = parts.hostname or self.host
         self.path = parts.path or "/"
         self._connection: HTTPConnection | None = None
         self._credentials: Credentials | None = None  # read on first use, again after a refusal
@@ -70,12 +72,15 @@ class Kms:
 
     def _connect(self) -> HTTPConnection:
         import http.client
+        import socket
 
         cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
         connection = cls(self.host, timeout=CONNECT_TIMEOUT_SECONDS)
         connection.connect()
         if connection.sock is not None:
             connection.sock.settimeout(READ_TIMEOUT_SECONDS)
+            # One small request at a time: never wait for an ACK before sending (as the AWS SDKs do).
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
     def _send(self, path: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:

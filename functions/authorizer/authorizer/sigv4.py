@@ -63,26 +63,26 @@ def signed_headers(
     """The headers of a signed ``POST /`` (Host included) for ``body``."""
     stamp = amz_date(time.time() if now is None else now)
     day = stamp[:8]
-    headers = {"content-type": content_type, "host": host, "x-amz-date": stamp}
-    if credentials.token:
-        headers["x-amz-security-token"] = credentials.token
-    headers["x-amz-target"] = target
-    names = ";".join(headers)  # already in sorted order
-    canonical = "\n".join(
-        (
-            "POST",
-            "/",
-            "",
-            "".join(f"{name}:{value.strip()}\n" for name, value in headers.items()),
-            names,
-            hashlib.sha256(body).hexdigest(),
-        )
+    token = credentials.token
+    # The canonical request (headers in sorted order, values without surrounding blanks).
+    security = f"x-amz-security-token:{token.strip()}\n" if token else ""
+    names = (
+        "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+        if token
+        else ("content-type;host;x-amz-date;x-amz-target")
+    )
+    canonical = (
+        f"POST\n/\n\ncontent-type:{content_type}\nhost:{host}\nx-amz-date:{stamp}\n{security}"
+        f"x-amz-target:{target}\n\n{names}\n{hashlib.sha256(body).hexdigest()}"
     )
     scope = f"{day}/{region}/{service}/aws4_request"
     to_sign = f"{ALGORITHM}\n{stamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
     signature = hmac.digest(
         _signing_key(credentials.secret_key, day, region, service), to_sign.encode(), "sha256"
     ).hex()
+    headers = {"content-type": content_type, "host": host, "x-amz-date": stamp, "x-amz-target": target}
+    if token:
+        headers["x-amz-security-token"] = token
     headers["authorization"] = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, SignedHeaders={names}, Signature={signature}"
     )
