@@ -18,12 +18,14 @@ from .access_identity import CognitoArgs, CognitoUser, OidcArgs, TokenChecks
 from .access_mappings import LobAccount, UserMapping
 from .access_proxy import AccessProxy, AccessProxyArgs
 from .access_role import AccessRole, AccessRoleArgs
+from .budgets import AccountBudget, AccountBudgetArgs
 from .config import PROJECT, LoadedStack, LobStackConfig, SharedStackConfig
+from .config.budget import BudgetConfig
 from .network_hub import EXECUTE_API, ApiHostDns, NetworkHub, NetworkHubArgs, hosted_zone_ids
 from .onprem import OnPremSimulator, OnPremSimulatorArgs
 from .paths import PROJECT_DIR
 from .provider import ProviderArgs, default_tags, make_provider
-from .studio_domain import StudioDomain, StudioDomainArgs
+from .studio_domain import IdleShutdown, StudioDomain, StudioDomainArgs
 from .vpc import VpcLayout
 
 
@@ -94,6 +96,27 @@ def _provider_options(target: _AwsTargetConfig, tags: dict[str, str]) -> pulumi.
         )
     )
     return pulumi.ResourceOptions(providers=[provider])
+
+
+def account_budget(
+    stack: str, account_id: str, cfg: BudgetConfig | None, opts: pulumi.ResourceOptions
+) -> AccountBudget | None:
+    """The account's monthly budget, when the stack config sets one."""
+    if cfg is None:
+        return None
+    return AccountBudget(
+        f"{stack}-budget",
+        AccountBudgetArgs(
+            stack=stack,
+            account_id=account_id,
+            monthly_usd=cfg.monthly_usd,
+            alert_emails=tuple(cfg.alert_emails),
+            sns_topic_arn=cfg.sns_topic_arn,
+            thresholds=tuple(cfg.thresholds),
+            alert_on=tuple(cfg.alert_on),
+        ),
+        opts=opts,
+    )
 
 
 def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkHub) -> AccessProxyArgs:
@@ -204,6 +227,7 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
             ),
             opts=opts,
         )
+    account_budget(loaded.stack, cfg.aws.account_id, cfg.budget, opts)
     pool, client = proxy.identity.user_pool, proxy.identity.user_pool_client
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
@@ -260,6 +284,14 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
             studio_bucket=lob.studio_bucket,
             home_efs_on_delete=lob.home_efs_on_delete,
             studio_bucket_force_destroy=lob.studio_bucket_force_destroy,
+            idle_shutdown=IdleShutdown(
+                idle_timeout_minutes=lob.idle_shutdown.idle_timeout_minutes,
+                min_idle_timeout_minutes=lob.idle_shutdown.min_idle_timeout_minutes,
+                max_idle_timeout_minutes=lob.idle_shutdown.max_idle_timeout_minutes,
+            ),
+            app_instance_types=tuple(lob.app_instance_types),
+            # The operator consented by name (the config checked it): Pulumi may replace or delete it.
+            protect_domain=lob.allow_domain_replacement is None,
             transit_gateway_id=shared.transit_gateway_id,
             ram_share_arn=shared.ram_share_arn,
             resolver_rule_ids=shared.resolver_rule_ids,
@@ -281,6 +313,7 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
         ),
         opts=opts,
     )
+    account_budget(loaded.stack, cfg.aws.account_id, lob.budget, opts)
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.LOB_NAME: lob.name,

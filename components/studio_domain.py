@@ -6,8 +6,10 @@ endpoints' names through the shared forwarding rules, and reaches S3 through its
 endpoint (gateway endpoints are not reachable through a TGW), whose policy admits this LOB's
 bucket and the AWS-owned buckets Studio reads, nothing else. The domain is `VpcOnly` with IAM
 auth and the user profile name as source identity; its execution role reads this domain, changes
-only the person's own spaces (and the apps of their private spaces and of shared spaces) and
-their own prefix of the one bucket, nothing more.
+only the person's own spaces (and the apps of their private spaces and of shared spaces) on the
+allowed instance types, and their own prefix of the one bucket, nothing more. Idle JupyterLab and
+Code Editor apps shut down by themselves. The domain is protected (`protect`): a change that would
+replace or delete it fails unless the operator consented by name (docs/lifecycle.md).
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ DOMAIN_READ_ACTIONS = [
 # AWS's "Give your users access to spaces"), private or shared.
 SPACE_ACTIONS = ["sagemaker:CreateSpace", "sagemaker:DeleteSpace", "sagemaker:UpdateSpace"]
 APP_ACTIONS = ["sagemaker:CreateApp", "sagemaker:DeleteApp"]
+# The instance types an app (and a space's default) may use: the configured ones, and `system`,
+# the instance-less type of the default apps (JupyterServer). Every value of the request's
+# `sagemaker:InstanceTypes` must be one of them (AWS's pattern for limiting Studio's instances).
+INSTANCE_TYPES_KEY = "sagemaker:InstanceTypes"
+ALWAYS_ALLOWED_INSTANCE_TYPES = ("system",)
+# What the domain's fields are that the provider cannot change in place: a change replaces it.
+AUTH_MODE = "IAM"
+APP_NETWORK_ACCESS_TYPE = "VpcOnly"
 # List calls have no resource-level permissions in IAM: they take "*" or nothing.
 LIST_ACTIONS = ["sagemaker:ListApps", "sagemaker:ListSpaces", "sagemaker:ListUserProfiles"]
 BUCKET_OBJECT_ACTIONS = ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
@@ -85,6 +95,22 @@ def execution_trust(account_id: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class IdleShutdown:
+    """Idle shutdown of JupyterLab and Code Editor apps: the default, and the range a person may pick."""
+
+    idle_timeout_minutes: int = 60
+    min_idle_timeout_minutes: int = 60
+    max_idle_timeout_minutes: int = 480
+
+    def __post_init__(self) -> None:
+        if not 60 <= self.min_idle_timeout_minutes <= self.idle_timeout_minutes <= self.max_idle_timeout_minutes:
+            raise ValueError(f"idle timeouts out of order or below SageMaker's 60 minutes: {self}")
+
+
+DEFAULT_APP_INSTANCE_TYPES = ("ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge")
+
+
+@dataclass(frozen=True, kw_only=True)
 class StudioDomainArgs:
     region: str
     account_id: str
@@ -101,6 +127,11 @@ class StudioDomainArgs:
     home_efs_on_delete: Literal["Retain", "Delete"] = "Retain"
     # Empty the created bucket on destroy (S3 refuses to delete a bucket with objects in it).
     studio_bucket_force_destroy: bool = False
+    idle_shutdown: IdleShutdown = IdleShutdown()
+    # What the execution role may start apps on (besides ALWAYS_ALLOWED_INSTANCE_TYPES).
+    app_instance_types: tuple[str, ...] = DEFAULT_APP_INSTANCE_TYPES
+    # Pulumi's `protect` on the domain: off only when the operator consented to replace or delete it.
+    protect_domain: bool = True
     # From the shared stack:
     transit_gateway_id: pulumi.Input[str]
     ram_share_arn: pulumi.Input[str]
@@ -217,11 +248,24 @@ class StudioDomain(pulumi.ComponentResource):
         )
 
         network_ready = [self.network.default_route, *self.rule_associations.values()]
+        # Replacing the domain loses every home directory: `protect` makes Pulumi refuse a replace
+        # or delete (in preview, before anything changes) unless lob.allowDomainReplacement lifted
+        # it; a replacement then deletes the old domain first (one domain per LOB, and a delete
+        # that fails on people's apps stops before a second domain exists). Profiles depend on
+        # the domain, so they go before it; apps and spaces people made are not in the stack
+        # (docs/lifecycle.md#destroy-order).
+        self.domain_options = pulumi.ResourceOptions(
+            parent=self,
+            depends_on=network_ready,
+            protect=args.protect_domain,
+            delete_before_replace=True,
+        )
+        idle = args.idle_shutdown
         self.domain = aws.sagemaker.Domain(
             f"{name}-domain",
             domain_name=args.domain_name,
-            auth_mode="IAM",
-            app_network_access_type="VpcOnly",
+            auth_mode=AUTH_MODE,
+            app_network_access_type=APP_NETWORK_ACCESS_TYPE,
             vpc_id=vpc_id,
             subnet_ids=private_subnet_ids,
             default_user_settings=aws.sagemaker.DomainDefaultUserSettingsArgs(
@@ -229,10 +273,41 @@ class StudioDomain(pulumi.ComponentResource):
                 security_groups=[self.security_group.id],
                 studio_web_portal="ENABLED",
                 default_landing_uri="studio::",
+                jupyter_lab_app_settings=aws.sagemaker.DomainDefaultUserSettingsJupyterLabAppSettingsArgs(
+                    app_lifecycle_management=aws.sagemaker.DomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementArgs(
+                        idle_settings=aws.sagemaker.DomainDefaultUserSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsArgs(
+                            lifecycle_management="ENABLED",
+                            idle_timeout_in_minutes=idle.idle_timeout_minutes,
+                            min_idle_timeout_in_minutes=idle.min_idle_timeout_minutes,
+                            max_idle_timeout_in_minutes=idle.max_idle_timeout_minutes,
+                        )
+                    )
+                ),
+                code_editor_app_settings=aws.sagemaker.DomainDefaultUserSettingsCodeEditorAppSettingsArgs(
+                    app_lifecycle_management=aws.sagemaker.DomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementArgs(
+                        idle_settings=aws.sagemaker.DomainDefaultUserSettingsCodeEditorAppSettingsAppLifecycleManagementIdleSettingsArgs(
+                            lifecycle_management="ENABLED",
+                            idle_timeout_in_minutes=idle.idle_timeout_minutes,
+                            min_idle_timeout_in_minutes=idle.min_idle_timeout_minutes,
+                            max_idle_timeout_in_minutes=idle.max_idle_timeout_minutes,
+                        )
+                    )
+                ),
             ),
             default_space_settings=aws.sagemaker.DomainDefaultSpaceSettingsArgs(
                 execution_role=self.execution_role.arn,
                 security_groups=[self.security_group.id],
+                # Shared spaces' JupyterLab apps (SageMaker has no Code Editor default for spaces).
+                jupyter_lab_app_settings=aws.sagemaker.DomainDefaultSpaceSettingsJupyterLabAppSettingsArgs(
+                    app_lifecycle_management=aws.sagemaker.DomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementArgs(
+                        idle_settings=aws.sagemaker.DomainDefaultSpaceSettingsJupyterLabAppSettingsAppLifecycleManagementIdleSettingsArgs(
+                            lifecycle_management="ENABLED",
+                            idle_timeout_in_minutes=idle.idle_timeout_minutes,
+                            min_idle_timeout_in_minutes=idle.min_idle_timeout_minutes,
+                            max_idle_timeout_in_minutes=idle.max_idle_timeout_minutes,
+                        )
+                    )
+                ),
             ),
             # `Retain` (default): home directories survive a domain replacement or deletion (the
             # README's clean-up removes them); `Delete`: they go with the domain.
@@ -241,7 +316,7 @@ class StudioDomain(pulumi.ComponentResource):
             # identity: CloudTrail names the person, and the bucket policy's per-person prefix
             # and the role's S3 statements key on it.
             domain_settings=aws.sagemaker.DomainDomainSettingsArgs(execution_role_identity_config="USER_PROFILE_NAME"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=network_ready),
+            opts=self.domain_options,
         )
         self._execution_policy(name, args, bucket_arn)
 
@@ -381,6 +456,12 @@ class StudioDomain(pulumi.ComponentResource):
             return pulumi.Output.concat(prefix, f":{kind}/", domain_id, "/", tail)
 
         owner = {"sagemaker:OwnerUserProfileArn": arns("user-profile", "${sagemaker:UserProfileName}")}
+        # Apps (and spaces' default apps) only on the allowed instance types.
+        instances = {
+            "ForAllValues:StringEquals": {
+                INSTANCE_TYPES_KEY: [*args.app_instance_types, *ALWAYS_ALLOWED_INSTANCE_TYPES],
+            }
+        }
         log_groups = f"arn:aws:logs:{args.region}:{args.account_id}:log-group:/aws/sagemaker/*"
         person = pulumi.Output.concat(bucket_arn, f"/{USER_PREFIX}{PERSON}/*")
         aws.iam.RolePolicy(
@@ -410,6 +491,7 @@ class StudioDomain(pulumi.ComponentResource):
                     "Condition": {
                         "ArnLike": owner,
                         "StringEquals": {"sagemaker:SpaceSharingType": ["Private", "Shared"]},
+                        **instances,
                     },
                 },
                 {
@@ -417,7 +499,11 @@ class StudioDomain(pulumi.ComponentResource):
                     "Effect": "Allow",
                     "Action": APP_ACTIONS,
                     "Resource": arns("app"),
-                    "Condition": {"ArnLike": owner, "StringEquals": {"sagemaker:SpaceSharingType": ["Private"]}},
+                    "Condition": {
+                        "ArnLike": owner,
+                        "StringEquals": {"sagemaker:SpaceSharingType": ["Private"]},
+                        **instances,
+                    },
                 },
                 {
                     # Shared spaces are open to the domain's users (AWS's model): their apps too.
@@ -425,7 +511,7 @@ class StudioDomain(pulumi.ComponentResource):
                     "Effect": "Allow",
                     "Action": APP_ACTIONS,
                     "Resource": arns("app"),
-                    "Condition": {"StringEquals": {"sagemaker:SpaceSharingType": ["Shared"]}},
+                    "Condition": {"StringEquals": {"sagemaker:SpaceSharingType": ["Shared"]}, **instances},
                 },
                 {
                     # Apps of the person's own profile, outside any space.
@@ -433,7 +519,7 @@ class StudioDomain(pulumi.ComponentResource):
                     "Effect": "Allow",
                     "Action": APP_ACTIONS,
                     "Resource": arns("app", "${sagemaker:UserProfileName}/*"),
-                    "Condition": {"Null": {"sagemaker:OwnerUserProfileArn": "true"}},
+                    "Condition": {"Null": {"sagemaker:OwnerUserProfileArn": "true"}, **instances},
                 },
                 {
                     "Sid": "OwnPrefixList",

@@ -14,6 +14,7 @@ from typing import Final
 
 from . import (
     apigateway,
+    budgets,
     cloudwatch,
     cognito,
     dynamodb,
@@ -43,6 +44,7 @@ MODULES: Final = (
     s3,
     cognito,
     cloudwatch,
+    budgets,
     ram,
     route53,
     endpoints,

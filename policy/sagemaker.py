@@ -1,6 +1,6 @@
 """SageMaker (promise 10): Studio domains reach the internet only through their VPC, name the person on
 every session of their execution role, and keep one person's spaces, apps and network apart from
-the others'."""
+the others'; an app nobody uses stops by itself, and apps start only on the instance types allowed."""
 
 from __future__ import annotations
 
@@ -214,4 +214,106 @@ STUDIO_SG_PORTS: Final = Rule(
     stack_check=check_studio_group_ports,
 )
 
-RULES: Final = (SAGEMAKER_DOMAIN_VPC_ONLY, SAGEMAKER_EXECUTION_IDENTITY, SAGEMAKER_PRIVATE_SPACES, STUDIO_SG_PORTS)
+# --------------------------------------------------------------------------- idle shutdown
+
+# Where a domain sets idle shutdown: JupyterLab and Code Editor for every person, JupyterLab for
+# shared spaces (SageMaker has no Code Editor default for spaces).
+IDLE_SETTINGS: Final = (
+    ("defaultUserSettings", "jupyterLabAppSettings"),
+    ("defaultUserSettings", "codeEditorAppSettings"),
+    ("defaultSpaceSettings", "jupyterLabAppSettings"),
+)
+
+
+def _idle_problem(idle: object) -> str | None:
+    mode = get(idle, "lifecycleManagement")
+    if mode != "ENABLED":
+        return f"idle shutdown is {mode or 'unset (DISABLED)'}"
+    timeout, low, high = (
+        number(get(idle, key)) for key in ("idleTimeoutInMinutes", "minIdleTimeoutInMinutes", "maxIdleTimeoutInMinutes")
+    )
+    if timeout is None:
+        return "idle shutdown has no idleTimeoutInMinutes"
+    if high is None:
+        return "idle shutdown has no maxIdleTimeoutInMinutes (a person may choose any timeout, up to a year)"
+    if not (low or timeout) <= timeout <= high:
+        return f"idleTimeoutInMinutes {timeout:g} is outside {low or timeout:g}-{high:g}"
+    return None
+
+
+def check_idle_shutdown(resource_type: str, props: Props) -> list[str]:
+    if resource_type != DOMAIN:
+        return []
+    problems = []
+    for where in IDLE_SETTINGS:
+        problem = _idle_problem(get(props, *where, "appLifecycleManagement", "idleSettings"))
+        if problem:
+            problems.append(
+                f"{'.'.join(where)}.appLifecycleManagement: {problem}: an app left open runs, and is billed per "
+                "instance-hour, until someone stops it; enable it with a timeout and the most a person may choose"
+            )
+    return problems
+
+
+SAGEMAKER_IDLE_SHUTDOWN: Final = Rule(
+    name="sagemaker-idle-shutdown",
+    issue=10,
+    enforcement=MANDATORY,
+    description="SageMaker domains enable idle shutdown (appLifecycleManagement.idleSettings ENABLED, with "
+    "idleTimeoutInMinutes and maxIdleTimeoutInMinutes) for JupyterLab and Code Editor apps, and for shared spaces' "
+    "JupyterLab apps.",
+    guards="a forgotten notebook instance billed by the hour until someone notices",
+    resource_check=check_idle_shutdown,
+)
+
+# --------------------------------------------------------------------------- app instance types
+
+INSTANCE_TYPES_KEY: Final = "sagemaker:InstanceTypes"
+APP_CREATE: Final = "sagemaker:CreateApp"
+
+
+def _instance_types_limited(statement: Mapping[str, Any]) -> bool:
+    """Every instance type of the request must be one of a non-empty list (ForAllValues:StringEquals)."""
+    found = [
+        values
+        for operator, values in condition_values(statement, INSTANCE_TYPES_KEY)
+        if operator.lower() == "forallvalues:stringequals"
+    ]
+    return bool(found) and all(values for values in found)
+
+
+def check_app_instance_types(resource_type: str, props: Props) -> list[str]:
+    """Identity policies allow CreateApp only on a list of instance types."""
+    problems = []
+    for doc in identity_documents(resource_type, props):
+        for label, statement in doc.statements():
+            if (
+                effect(statement) == "allow"
+                and covers_action(statement, APP_CREATE)
+                and not _instance_types_limited(statement)
+            ):
+                problems.append(
+                    f"{label} allows {APP_CREATE} without ForAllValues:StringEquals on {INSTANCE_TYPES_KEY}: anyone "
+                    "with the role starts apps on any instance type, GPUs included, billed per hour while they run"
+                )
+    return problems
+
+
+SAGEMAKER_APP_INSTANCE_TYPES: Final = Rule(
+    name="sagemaker-app-instance-types",
+    issue=10,
+    enforcement=MANDATORY,
+    description=f"A policy that allows {APP_CREATE} conditions it on ForAllValues:StringEquals {INSTANCE_TYPES_KEY} "
+    "with a list of types (the LOB's lob.appInstanceTypes and `system`).",
+    guards="a person starting the largest GPU instance of the region from Studio",
+    resource_check=check_app_instance_types,
+)
+
+RULES: Final = (
+    SAGEMAKER_DOMAIN_VPC_ONLY,
+    SAGEMAKER_EXECUTION_IDENTITY,
+    SAGEMAKER_PRIVATE_SPACES,
+    STUDIO_SG_PORTS,
+    SAGEMAKER_IDLE_SHUTDOWN,
+    SAGEMAKER_APP_INSTANCE_TYPES,
+)

@@ -251,6 +251,11 @@ RULES: dict[str, Rule] = {
     "aws:efs/fileSystem:FileSystem": _usage("EFS: storage per GB"),
     "aws:sagemaker/domain:Domain": _usage("SageMaker Studio: apps per instance-hour while they run, home EFS per GB"),
     "aws:sns/topic:Topic": _usage("SNS: requests and deliveries"),
+    # Free or not depends on the account's other budgets, which the plan cannot see: the first two
+    # budgets of an account are free, each further one $0.02 a day (about $0.61 a month).
+    "aws:budgets/budget:Budget": _usage(
+        "AWS Budgets: the first two budgets of an account free, then $0.02 a day each (other budgets count)"
+    ),
 }
 
 # No charge of their own (their traffic, if any, is billed on the resources above).

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import LOG_RETENTION_DAYS, AwsTarget, FlowLogged, Model, VpcLayout, Zoned, subnet_problems
+from .budget import BudgetConfig
 from .types import (
     AccountId,
     Address,
@@ -386,6 +387,8 @@ class SharedStackConfig(Model):
     identity: IdentityConfig = IdentityConfig()
     users: list[UserEntry] = []
     on_prem: OnPremConfig = OnPremConfig()
+    # A monthly cost budget of the shared account, with alerts (optional).
+    budget: BudgetConfig | None = None
 
     @model_validator(mode="after")
     def _logging_role_in_account(self) -> SharedStackConfig:

@@ -199,7 +199,8 @@ def test_the_preview_role_only_reads(kind):
     read = _policy(res, "ReadPolicy")
     for s in read:
         for action in _as_list(s["Action"]):
-            assert action.split(":")[1].startswith(("Describe", "Get", "List", "GET", "AdminGet")), action
+            # ViewBudget: AWS Budgets' read of a budget, its notifications and subscribers.
+            assert action.split(":")[1].startswith(("Describe", "Get", "List", "GET", "AdminGet", "ViewBudget")), action
     (state,) = res["PreviewRole"]["Properties"]["Policies"]
     writes = [s for s in _statements(state["PolicyDocument"]) if "s3:PutObject" in s["Action"]]
     assert [s["Resource"] for s in writes] == ["arn:aws:s3:::state-bucket/.pulumi/locks/*"]
@@ -387,6 +388,8 @@ TYPE_ACTIONS = {
         "iam:PassRole",
     ],
     "aws:lambda/permission:Permission": ["lambda:AddPermission", "lambda:RemovePermission"],
+    # A budget and its notifications are all ModifyBudget; the provider's default tags go on with it.
+    "aws:budgets/budget:Budget": ["budgets:ModifyBudget", "budgets:ViewBudget", "budgets:TagResource"],
 }
 NAMED = {  # resource type: the ARN its name (the mock's id) lands in, and an action on it
     "aws:iam/role:Role": (
@@ -451,6 +454,28 @@ def test_the_deploy_role_can_create_and_delete_everything_its_stack_builds(kind,
                 pattern, actions = NAMED[r.type]
                 arn = pattern.format(account=account, id=r.id)
                 assert all(allows(granted, a, arn, request) for a in actions), (r.type, arn)
+
+
+@pytest.mark.parametrize("kind", ["shared", "lob"])
+def test_the_ci_roles_reach_the_stacks_own_budget_only(kind, every_kind_of_stack):
+    account = ACCOUNTS[kind]
+    stack = _params(kind)["StackName"] if kind == "lob" else "shared"
+    res = render(_template(kind), _params(kind), account)
+    read, deploy = _policy(res, "ReadPolicy"), _policy(res, "DeployPolicy")
+    # the name the program gives the budget of this stack
+    names = {
+        r.inputs["name"]
+        for role, p in every_kind_of_stack
+        if role == kind and p.stack == stack
+        for r in p.resources
+        if r.type == "aws:budgets/budget:Budget"
+    }
+    assert names == {f"studio-access-{stack}"}
+    ours = f"arn:aws:budgets::{account}:budget/studio-access-{stack}"
+    other = f"arn:aws:budgets::{account}:budget/finance-team"
+    assert allows(deploy, "budgets:ModifyBudget", ours) and allows(read, "budgets:ViewBudget", ours)
+    assert not any(allows(read + deploy, a, other) for a in ("budgets:ModifyBudget", "budgets:ViewBudget"))
+    assert not allows(read, "budgets:ModifyBudget", ours)
 
 
 # --------------------------------------------------------------------------- the permissions boundary

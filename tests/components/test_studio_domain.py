@@ -6,8 +6,10 @@ from dataclasses import replace
 from ipaddress import IPv4Network as Net
 from typing import Any
 
+import pytest
+
 from components.network_hub import ENDPOINTS
-from components.studio_domain import StudioDomain, StudioDomainArgs
+from components.studio_domain import IdleShutdown, StudioDomain, StudioDomainArgs
 from components.vpc import VpcLayout
 from tests.components.conftest import ACCOUNT, REGION, SG, SG_IN, SG_OUT, Graph, by_sid, new_graph, statements
 
@@ -171,7 +173,7 @@ def test_spaces_and_private_apps_change_only_for_their_owner(graph: Graph) -> No
         profile_apps["Resource"]
         == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:app/{domain.id}/${{sagemaker:UserProfileName}}/*"
     )
-    assert profile_apps["Condition"] == {"Null": {"sagemaker:OwnerUserProfileArn": "true"}}
+    assert profile_apps["Condition"]["Null"] == {"sagemaker:OwnerUserProfileArn": "true"}
     assert found["TagOnCreate"]["Condition"] == {"Null": {"sagemaker:TaggingAction": "false"}}
 
 
@@ -244,3 +246,84 @@ def test_a_given_bucket_is_used_instead_of_a_new_one(graph: Graph) -> None:
     (own, _) = statements(graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "red-s3").inputs["policy"])
     assert own["Resource"] == ["arn:aws:s3:::team-red-data", "arn:aws:s3:::team-red-data/*"]
     assert graph.one(DOMAIN, "red-domain").inputs["retentionPolicy"] == {"homeEfsFileSystem": "Delete"}
+
+
+# --------------------------------------------------------------------------- cost: idle shutdown, instance types
+
+IDLE_PATHS = (
+    ("defaultUserSettings", "jupyterLabAppSettings"),
+    ("defaultUserSettings", "codeEditorAppSettings"),
+    ("defaultSpaceSettings", "jupyterLabAppSettings"),
+)
+
+
+def _idle_settings(domain: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for user_or_space, app in IDLE_PATHS:
+        found.append(domain[user_or_space][app]["appLifecycleManagement"]["idleSettings"])
+    return found
+
+
+def test_idle_apps_shut_down_with_the_configured_timeout_and_range(graph: Graph) -> None:
+    graph.build(lambda: _studio(idle_shutdown=IdleShutdown(idle_timeout_minutes=90, max_idle_timeout_minutes=240)))
+    domain = graph.one(DOMAIN, "red-domain").inputs
+    assert (
+        _idle_settings(domain)
+        == [
+            {
+                "lifecycleManagement": "ENABLED",
+                "idleTimeoutInMinutes": 90,
+                "minIdleTimeoutInMinutes": 60,
+                "maxIdleTimeoutInMinutes": 240,
+            }
+        ]
+        * 3
+    )
+
+
+def test_idle_shutdown_is_on_by_default(graph: Graph) -> None:
+    graph.build(_studio)
+    settings = _idle_settings(graph.one(DOMAIN, "red-domain").inputs)
+    assert {(s["lifecycleManagement"], s["idleTimeoutInMinutes"], s["maxIdleTimeoutInMinutes"]) for s in settings} == {
+        ("ENABLED", 60, 480)
+    }
+
+
+@pytest.mark.parametrize(
+    "wrong", [{"idle_timeout_minutes": 30}, {"idle_timeout_minutes": 600, "max_idle_timeout_minutes": 480}]
+)
+def test_idle_timeouts_out_of_order_or_below_sagemakers_minimum_are_refused(wrong: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="idle timeouts"):
+        IdleShutdown(**wrong)
+
+
+def test_apps_start_only_on_the_allowed_instance_types(graph: Graph) -> None:
+    graph.build(lambda: _studio(app_instance_types=("ml.t3.medium", "ml.g5.xlarge")))
+    found = by_sid(graph.one("aws:iam/rolePolicy:RolePolicy", "red-execution").inputs["policy"])
+    allowed = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": ["ml.t3.medium", "ml.g5.xlarge", "system"]}}
+    creating = [s for s in found.values() if "sagemaker:CreateApp" in s["Action"]]
+    assert {s["Sid"] for s in creating} == {"OwnPrivateSpaceApps", "SharedSpaceApps", "OwnProfileApps"}
+    for statement in [*creating, found["OwnSpaces"]]:  # a space's default instance type too
+        assert statement["Condition"].items() >= allowed.items(), statement["Sid"]
+
+
+def test_the_domain_is_protected_and_replaced_delete_first(graph: Graph) -> None:
+    studio = graph.build(_studio)
+    assert studio.domain_options.protect is True
+    assert studio.domain_options.delete_before_replace is True
+    # still waits for its network
+    route = graph.one("aws:ec2/route:Route", "red-default-to-tgw")
+    assert route.urn in graph.one(DOMAIN, "red-domain").dependencies
+
+
+def test_consent_lifts_the_protection(graph: Graph) -> None:
+    studio = graph.build(lambda: _studio(protect_domain=False))
+    assert studio.domain_options.protect is False
+
+
+def test_profiles_are_deleted_before_the_domain(graph: Graph) -> None:
+    graph.build(_studio)
+    domain = graph.one(DOMAIN, "red-domain")
+    for profile in graph.of_type("aws:sagemaker/userProfile:UserProfile"):
+        # A dependency: Pulumi deletes the profile first (and replaces it with the domain).
+        assert profile.inputs["domainId"] == domain.id and domain.urn in profile.dependencies

@@ -10,6 +10,7 @@ import pytest
 
 from contracts.tags import ENDPOINT_CLIENT_LOB_VPC, ENDPOINT_POLICY_AWS_DEFAULT, ENDPOINT_POLICY_TAG, PURPOSE_TAG
 from policy import rules, runner
+from policy.budgets import BUDGET
 from policy.resource_types import (
     AUTHORIZER,
     COGNITO_USER,
@@ -74,6 +75,20 @@ def _drop(type_: str, name: str, key: str):
 
 def _policy(type_: str, name: str, key: str, edit: Callable[[dict], None]):
     return lambda resources: _edit_policy(_find(resources, type_, name), key, edit)
+
+
+def _idle(domain: str, *where: str, **settings):
+    """A domain's idle settings at `where` changed (a None value drops the key)."""
+
+    def mutate(resources):
+        idle = _find(resources, DOMAIN, domain)["inputs"]
+        for key in (*where, "appLifecycleManagement", "idleSettings"):
+            idle = idle[key]
+        idle.update({k: v for k, v in settings.items() if v is not None})
+        for key in [k for k, v in settings.items() if v is None]:
+            idle.pop(key)
+
+    return mutate
 
 
 def _org_share(allow_external: bool):
@@ -392,6 +407,56 @@ BREACHES = [
         "lob-a-studio-apps-in",
         _set(INGRESS_RULE, "lob-a-studio-apps-in", ipProtocol="-1", fromPort=None, toPort=None),
     ),
+    # issue 16: idle shutdown, instance types, budgets
+    (
+        "sagemaker-idle-shutdown",
+        "lob-a",
+        "lob-a-domain",
+        _idle("lob-a-domain", "defaultUserSettings", "codeEditorAppSettings", lifecycleManagement="DISABLED"),
+    ),
+    (
+        "sagemaker-idle-shutdown",
+        "lob-b",
+        "lob-b-domain",
+        _idle("lob-b-domain", "defaultSpaceSettings", "jupyterLabAppSettings", maxIdleTimeoutInMinutes=None),
+    ),
+    (
+        "sagemaker-app-instance-types",
+        "lob-a",
+        "lob-a-execution",
+        _policy(
+            ROLE_POLICY,
+            "lob-a-execution",
+            "policy",
+            lambda d: _statement(d, "SharedSpaceApps")["Condition"].pop("ForAllValues:StringEquals"),
+        ),
+    ),
+    (
+        "sagemaker-app-instance-types",
+        "lob-b",
+        "lob-b-execution",
+        _policy(
+            ROLE_POLICY,
+            "lob-b-execution",
+            "policy",
+            lambda d: _statement(d, "OwnProfileApps")["Condition"].update(
+                {
+                    "ForAnyValue:StringEquals": _statement(d, "OwnProfileApps")["Condition"].pop(
+                        "ForAllValues:StringEquals"
+                    )
+                }
+            ),
+        ),
+    ),
+    (
+        "budget-alerts-subscribed",
+        "lob-a",
+        "lob-a-budget",
+        lambda rs: [
+            n.pop("subscriberEmailAddresses") for n in _find(rs, BUDGET, "lob-a-budget")["inputs"]["notifications"]
+        ],
+    ),
+    ("budget-alerts-subscribed", "shared", "shared-budget", _set(BUDGET, "shared-budget", notifications=[])),
     ("tgw-segmented", "shared", "hub-tgw", _default_propagation_to("hub-spokes-table")),
     ("tgw-segmented", "shared", "hub-tgw", _drop_resources(TGW_DEFAULT_ASSOCIATION, TGW_DEFAULT_PROPAGATION)),
     ("dns-api-host-only", "shared", "hub-api-host", _zone_named("hub-api-host", "execute-api.us-east-1.amazonaws.com")),

@@ -158,3 +158,86 @@ def test_other_ports_into_studio_fail(props, what):
 
 def test_other_groups_are_not_studios():
     assert _ports(_studio_stack(_rule("elsewhere", "sg-0other", ipProtocol="-1"))) == []
+
+
+# --------------------------------------------------------------------------- idle shutdown
+
+IDLE = {"lifecycleManagement": "ENABLED", "idleTimeoutInMinutes": 60, "minIdleTimeoutInMinutes": 60}
+
+
+def _domain(user_lab=None, user_editor=None, space_lab=None, **extra):
+    def app(idle):
+        return {"appLifecycleManagement": {"idleSettings": idle}} if idle is not None else {}
+
+    default = IDLE | {"maxIdleTimeoutInMinutes": 480}
+    return {
+        "defaultUserSettings": {
+            "jupyterLabAppSettings": app(default if user_lab is None else user_lab),
+            "codeEditorAppSettings": app(default if user_editor is None else user_editor),
+        },
+        "defaultSpaceSettings": {"jupyterLabAppSettings": app(default if space_lab is None else space_lab)},
+        **extra,
+    }
+
+
+def test_idle_shutdown_on_every_app_kind_with_a_bounded_choice_passes():
+    assert check("sagemaker-idle-shutdown", DOMAIN, _domain()) == []
+
+
+@pytest.mark.parametrize(
+    "settings, what",
+    [
+        ({"user_lab": {"lifecycleManagement": "DISABLED"}}, "defaultUserSettings.jupyterLabAppSettings"),
+        ({"user_editor": {}}, "defaultUserSettings.codeEditorAppSettings"),
+        ({"space_lab": IDLE}, "defaultSpaceSettings.jupyterLabAppSettings"),  # no maximum: any timeout
+        ({"user_lab": {"lifecycleManagement": "ENABLED", "maxIdleTimeoutInMinutes": 480}}, "jupyterLabAppSettings"),
+        ({"user_editor": IDLE | {"idleTimeoutInMinutes": 600, "maxIdleTimeoutInMinutes": 480}}, "outside 60-480"),
+    ],
+)
+def test_idle_shutdown_off_unset_or_unbounded_fails(settings, what):
+    [problem] = check("sagemaker-idle-shutdown", DOMAIN, _domain(**settings))
+    assert what in problem and "billed per instance-hour" in problem
+
+
+def test_a_domain_without_any_idle_settings_fails_for_each_app_kind():
+    problems = check("sagemaker-idle-shutdown", DOMAIN, {"appNetworkAccessType": "VpcOnly"})
+    assert len(problems) == 3 and all("unset (DISABLED)" in p for p in problems)
+    assert check("sagemaker-idle-shutdown", ROLE_POLICY, {"policy": "{}"}) == []
+
+
+# --------------------------------------------------------------------------- app instance types
+
+TYPES = ["ml.t3.medium", "ml.m5.large", "system"]
+LIMITED = {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": TYPES}}
+
+
+def _types(*statements):
+    return check("sagemaker-app-instance-types", ROLE_POLICY, {"policy": doc(*statements)})
+
+
+def test_create_app_on_listed_instance_types_passes():
+    statement = {"Effect": "Allow", "Action": APP_WRITES, "Resource": APPS, "Condition": OWNER | LIMITED}
+    deny = {"Effect": "Deny", "Action": "sagemaker:CreateApp", "Resource": "*"}
+    assert _types(statement, deny, {"Effect": "Allow", "Action": "sagemaker:DeleteApp", "Resource": APPS}) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        None,
+        OWNER,
+        # any one allowed type in the request would do: a GPU beside it passes
+        {"ForAnyValue:StringEquals": {"sagemaker:InstanceTypes": TYPES}},
+        {"StringEquals": {"sagemaker:InstanceTypes": TYPES}},
+        {"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": []}},
+    ],
+)
+def test_create_app_on_any_instance_type_fails(condition):
+    statement = {"Effect": "Allow", "Action": "sagemaker:CreateApp", "Resource": APPS}
+    [problem] = _types(statement | ({"Condition": condition} if condition else {}))
+    assert "sagemaker:CreateApp" in problem and "any instance type" in problem
+
+
+def test_a_wildcard_action_that_covers_create_app_is_held_to_the_same_limit():
+    assert _types({"Effect": "Allow", "Action": "sagemaker:Create*", "Resource": APPS})
+    assert _types({"Effect": "Allow", "Action": "sagemaker:Create*", "Resource": APPS, "Condition": LIMITED}) == []

@@ -288,3 +288,67 @@ def test_a_configured_permissions_boundary_is_used_instead(project):
     project.edit("lob-a", lambda c: c["studio-access:aws"].update(permissionsBoundaryArn=arn.replace("2222", "9999")))
     [(_, key, message)] = project.problems("lob-a")
     assert key == "studio-access:aws" and "another account" in message
+
+
+# --------------------------------------------------------------------------- cost (issue 16): idle shutdown, instance types
+
+IDLE_PATHS = (
+    ("defaultUserSettings", "jupyterLabAppSettings"),
+    ("defaultUserSettings", "codeEditorAppSettings"),
+    ("defaultSpaceSettings", "jupyterLabAppSettings"),
+)
+
+
+def _idle(domain: dict) -> list[dict]:
+    return [domain[a][b]["appLifecycleManagement"]["idleSettings"] for a, b in IDLE_PATHS]
+
+
+def test_every_domain_shuts_idle_apps_down_by_default(lob):
+    name, result = lob
+    domain = one(result, "aws:sagemaker/domain:Domain", f"{name}-domain").inputs
+    expected = {
+        "lifecycleManagement": "ENABLED",
+        "idleTimeoutInMinutes": 60,
+        "minIdleTimeoutInMinutes": 60,
+        "maxIdleTimeoutInMinutes": 480,
+    }
+    assert _idle(domain) == [expected] * 3
+
+
+def test_the_lobs_idle_shutdown_config_reaches_its_domain_only(project):
+    project.edit(
+        "lob-b",
+        lambda c: c["studio-access:lob"].update(
+            idleShutdown={"idleTimeoutMinutes": 120, "minIdleTimeoutMinutes": 90, "maxIdleTimeoutMinutes": 1440}
+        ),
+    )
+    results = project.plan()
+    b = one(results["lob-b"], "aws:sagemaker/domain:Domain", "lob-b-domain").inputs
+    a = one(results["lob-a"], "aws:sagemaker/domain:Domain", "lob-a-domain").inputs
+    assert {
+        (s["idleTimeoutInMinutes"], s["minIdleTimeoutInMinutes"], s["maxIdleTimeoutInMinutes"]) for s in _idle(b)
+    } == {(120, 90, 1440)}
+    assert {s["idleTimeoutInMinutes"] for s in _idle(a)} == {60}
+
+
+def test_apps_start_only_on_the_lobs_instance_types(lob, project):
+    name, result = lob
+    statements = {
+        s["Sid"]: s
+        for s in _statements(one(result, "aws:iam/rolePolicy:RolePolicy", f"{name}-execution").inputs["policy"])
+    }
+    default = ["ml.t3.medium", "ml.t3.large", "ml.m5.large", "ml.m5.xlarge", "system"]
+    creating = [s for s in statements.values() if "sagemaker:CreateApp" in s["Action"]]
+    assert len(creating) == 3
+    for statement in creating:
+        assert statement["Condition"]["ForAllValues:StringEquals"] == {"sagemaker:InstanceTypes": default}
+    project.edit("lob-a", lambda c: c["studio-access:lob"].update(appInstanceTypes=["ml.t3.medium", "ml.g5.xlarge"]))
+    planned = project.plan(["lob-a"])["lob-a"]
+    policy = one(planned, "aws:iam/rolePolicy:RolePolicy", "lob-a-execution").inputs["policy"]
+    for statement in _statements(policy):
+        if "sagemaker:CreateApp" in statement["Action"]:
+            assert statement["Condition"]["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"] == [
+                "ml.t3.medium",
+                "ml.g5.xlarge",
+                "system",
+            ]
