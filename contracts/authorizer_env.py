@@ -25,6 +25,13 @@ REQUIRE_EMAIL_VERIFIED: Final = Var(
 REQUIRED_TOKEN_TYPE: Final = Var(
     "REQUIRED_TOKEN_TYPE", "the token header's typ must equal it, e.g. at+jwt (RFC 9068); empty: no check"
 )
+# The person's groups, signed into the proof (contracts.proof.GROUPS); the presigned-URL function
+# maps them to LOBs (contracts.tables.GROUPS_ITEM_KEY).
+GROUPS_CLAIM: Final = Var(
+    "GROUPS_CLAIM",
+    "the claim with the person's groups (a list of strings, or one string); empty: groups are not read",
+    default="cognito:groups",
+)
 # The proof of a signed-in person (contracts.proof), signed with the stack's KMS key.
 PROOF_KEY_ID: Final = Var(
     "PROOF_KEY_ID", "the KMS key (ARN) that signs the proofs; only this role may sign", required=True
@@ -49,6 +56,7 @@ ALL: Final = (
     LEEWAY_SECONDS,
     REQUIRE_EMAIL_VERIFIED,
     REQUIRED_TOKEN_TYPE,
+    GROUPS_CLAIM,
     PROOF_KEY_ID,
     PROOF_TTL_SECONDS,
     AWS_REGION,

@@ -15,6 +15,11 @@ input. The proof is bound to the request that carried it: the API and stage, the
 authorizer's policy allows, and the SHA-256 of the bearer token (so a proof is worth nothing
 without the token it was made for), and it expires at the latest with the token and with the
 authorizer's result in API Gateway's cache.
+
+The proof also carries the person's groups, as the token's groups claim (`GROUPS_CLAIM`) gave
+them, so that the function resolves group entitlements (`contracts.tables.GROUPS_ITEM_KEY`)
+without another call; the authorizer signs what fits in KMS's 4096 bytes (`MAX_PAYLOAD_BYTES`),
+in sorted order, and drops the rest (it logs how many).
 """
 
 from __future__ import annotations
@@ -44,14 +49,23 @@ USERNAME: Final = "username"
 SUB: Final = "sub"
 API_ID: Final = "apiId"
 STAGE: Final = "stage"
-# The resources the authorizer's policy allows, as "<METHOD>/<path>", e.g. "GET/alice".
+# The resources the authorizer's policy allows, as "<METHOD>/<path>", e.g. "GET/alice" and
+# "GET/alice/targets" (`allowed_resources`).
 RESOURCES: Final = "resources"
 # base64url (no padding) of the SHA-256 of the bearer token.
 TOKEN_SHA256: Final = "tokenSha256"
 ISSUED_AT: Final = "iat"
 EXPIRES_AT: Final = "exp"
-FIELDS: Final = (VERSION, USERNAME, SUB, API_ID, STAGE, RESOURCES, TOKEN_SHA256, ISSUED_AT, EXPIRES_AT)
+# The person's groups (a sorted list of strings; absent in proofs of an older authorizer: none).
+GROUPS: Final = "groups"
+FIELDS: Final = (VERSION, USERNAME, SUB, API_ID, STAGE, RESOURCES, TOKEN_SHA256, ISSUED_AT, EXPIRES_AT, GROUPS)
 CURRENT_VERSION: Final = 1
+# A group name the authorizer signs: 1 to this many characters, none of them a control character.
+MAX_GROUP_LENGTH: Final = 256
+
+# The API's routes under a person's own path: `GET /<username>` (a Studio URL) and
+# `GET /<username>/targets` (what they may open). The authorizer allows exactly these two.
+TARGETS: Final = "targets"
 
 # A proof lives as long as API Gateway may cache the authorizer's answer (its result TTL), never
 # beyond the token's exp, and at least this long: with a TTL of 0 the integration still runs
@@ -84,8 +98,13 @@ def token_sha256(token: str) -> str:
 
 
 def resource(method: str, path_user: str) -> str:
-    """A ``resources`` entry: ``GET/<username>``."""
+    """A ``resources`` entry: ``GET/<username>`` (or ``GET/<username>/targets``)."""
     return f"{method}/{path_user}"
+
+
+def allowed_resources(username: str) -> tuple[str, str]:
+    """What the authorizer allows a person, and nothing else: ``GET/<username>`` and ``GET/<username>/targets``."""
+    return resource("GET", username), resource("GET", f"{username}/{TARGETS}")
 
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True)  # built once: dumps() builds one per call

@@ -44,3 +44,7 @@ PROOF_KEY: Final = "authorizer-proof"
 # to "only with a SourceIdentity".
 ROLE_TAG: Final = "studio-access:role"
 LOB_ACCESS_ROLE: Final = "lob-access"
+
+# The person a just-in-time user profile was made for (their STS source identity), on the profile:
+# the LOB's access role may create a profile only with this tag naming the session's person.
+PERSON_TAG: Final = "studio-access:person"

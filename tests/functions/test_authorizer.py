@@ -37,7 +37,7 @@ verify = handlers.module("authorizer", "verify")
 # ---------------------------------------------------------------------------- the good path
 
 
-def test_a_cognito_access_token_gets_exactly_get_on_its_own_username(authorizer, auth_env, key):
+def test_a_cognito_access_token_gets_exactly_get_on_its_own_username_and_targets(authorizer, auth_env, key):
     result = allow(authorizer, bearer(sign(key, cognito_claims())))
     proof = result["context"].pop("proof")  # the signed decision: test_authorizer_proof.py
     assert proofs.read(proof)["username"] == "user-lob-a"
@@ -49,7 +49,10 @@ def test_a_cognito_access_token_gets_exactly_get_on_its_own_username(authorizer,
                 {
                     "Action": "execute-api:Invoke",
                     "Effect": "Allow",
-                    "Resource": "arn:aws:execute-api:us-east-1:111122223333:abcdef1234/dev/GET/user-lob-a",
+                    "Resource": [
+                        "arn:aws:execute-api:us-east-1:111122223333:abcdef1234/dev/GET/user-lob-a",
+                        "arn:aws:execute-api:us-east-1:111122223333:abcdef1234/dev/GET/user-lob-a/targets",
+                    ],
                 }
             ],
         },
@@ -62,18 +65,19 @@ def test_the_policy_names_the_token_user_whatever_path_was_called(authorizer, au
     """API Gateway caches the policy per token: it must fit this user's requests and no other."""
     other_path = "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-b"
     result = allow(authorizer, bearer(sign(key, cognito_claims())), method_arn=other_path)
-    assert result["policyDocument"]["Statement"][0]["Resource"] == (
-        "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-a"
-    )
+    assert result["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-a",
+        "arn:aws:execute-api:eu-north-1:444455556666:zzz999/prod/GET/user-lob-a/targets",
+    ]
 
 
 def test_the_partition_comes_from_the_method_arn(authorizer, auth_env, key):
     arn = "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/x"
     result = allow(authorizer, bearer(sign(key, cognito_claims())), method_arn=arn)
-    assert (
-        result["policyDocument"]["Statement"][0]["Resource"]
-        == "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a"
-    )
+    assert result["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a",
+        "arn:aws-cn:execute-api:cn-north-1:111122223333:abc/dev/GET/user-lob-a/targets",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -104,6 +108,7 @@ def test_allowed_calls_log_kid_and_sub_never_the_token(authorizer, auth_env, key
             "kid": "key-1",
             "sub": "0a1b2c3d-1111-2222-3333-444455556666",
             "username": "user-lob-a",
+            "groups": 0,
         }
     ]
 
@@ -267,7 +272,8 @@ def test_an_id_token_is_not_an_access_token(authorizer, auth_env, key, capsys):
 @pytest.mark.parametrize("username", ["user-lob-a", "alice@example.com", "Ünïcødé_ok", "a.b+c=d,e", "x" * 128])
 def test_usernames_in_cognitos_pattern_pass(authorizer, auth_env, key, username):
     result = allow(authorizer, bearer(sign(key, cognito_claims(username=username))))
-    assert result["policyDocument"]["Statement"][0]["Resource"].endswith(f"/dev/GET/{username}")
+    own, targets = result["policyDocument"]["Statement"][0]["Resource"]
+    assert own.endswith(f"/dev/GET/{username}") and targets.endswith(f"/dev/GET/{username}/targets")
 
 
 def test_leeway_allows_a_just_expired_token_within_it(authorizer, auth_env, key, capsys):

@@ -42,7 +42,9 @@ def test_the_proof_names_the_person_the_api_the_resources_and_the_token(authoriz
     assert set(payload) == set(proof.FIELDS)
     assert payload[proof.VERSION] == 1
     assert (payload["username"], payload["sub"]) == ("user-lob-a", "0a1b2c3d-1111-2222-3333-444455556666")
-    assert (payload["apiId"], payload["stage"], payload["resources"]) == ("abcdef1234", "dev", ["GET/user-lob-a"])
+    assert (payload["apiId"], payload["stage"]) == ("abcdef1234", "dev")
+    assert payload["resources"] == ["GET/user-lob-a", "GET/user-lob-a/targets"]
+    assert payload["groups"] == []  # cognito_claims() has no cognito:groups
     assert payload["tokenSha256"] == proof.token_sha256(token)
     assert before <= payload["iat"] <= int(time.time())
     assert payload["exp"] == payload["iat"] + 120  # the default authorizer TTL, before the token's exp

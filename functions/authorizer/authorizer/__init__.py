@@ -8,8 +8,9 @@
 * `fetch`: the key set over HTTP (short timeout, no redirect, bounded size);
 * `cache`: the key set kept per container, refetched for an unknown kid at most once a minute;
 * `verify`: the token's signature and claims;
+* `groups`: the person's groups from the verified claims;
 * `header`: the bearer token from API Gateway's event;
-* `policy`: the IAM policy for `GET /<username>`;
+* `policy`: the IAM policy for `GET /<username>` and `GET /<username>/targets`;
 * `sigv4`: AWS Signature Version 4 for one JSON POST (standard library);
 * `kms`: KMS `Sign` over a kept HTTPS connection;
 * `proof`: the proof of this decision (`contracts.proof`), signed by KMS;

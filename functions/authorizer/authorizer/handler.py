@@ -17,6 +17,7 @@ from contracts import proof
 
 from .cache import KeySet
 from .errors import ConfigError, Refused
+from .groups import groups_of
 from .header import bearer_token
 from .kms import Kms, SigningError
 from .logs import log, loggable
@@ -77,14 +78,20 @@ def authorize(event: Any, current: State) -> dict[str, Any]:
     except Refused as refused:
         refused.kid = kid
         raise
+    groups = groups_of(claims, settings.groups_claim)
     try:
-        signed = make_proof(current.kms, allowed, username, sub, token, claims["exp"], settings.proof_ttl)
+        signed, dropped = make_proof(
+            current.kms, allowed, username, sub, token, claims["exp"], settings.proof_ttl, groups=groups
+        )
     except SigningError as error:
         log("ERROR", "proof-signing-failed", error=str(error), kid=loggable(kid), sub=loggable(sub))
         raise ProofUnavailable("proof signing failed") from None
     policy = allowed.policy
     policy["context"][proof.CONTEXT_KEY] = signed
-    log("INFO", "allowed", kid=loggable(kid), sub=loggable(sub), username=username)
+    if dropped:
+        # The token carries more groups than a proof holds: the last ones (sorted) open nothing.
+        log("WARNING", "groups-truncated", kid=loggable(kid), sub=loggable(sub), dropped=dropped)
+    log("INFO", "allowed", kid=loggable(kid), sub=loggable(sub), username=username, groups=len(groups))
     return policy
 
 

@@ -1,7 +1,9 @@
-"""The policy of an allowed token: exactly ``GET /<username>`` on the stage that called.
+"""The policy of an allowed token: exactly ``GET /<username>`` and ``GET /<username>/targets`` on
+the stage that called (`contracts.proof.allowed_resources`).
 
 API Gateway caches the policy per token, so it must fit every request of that user and no other:
-the username (screened by `verify.username_is_safe`) is the last segment of the only resource."""
+the username (screened by `verify.username_is_safe`: no ``*``, ``?``, ``/`` or ``$``, so no
+wildcard, no other path and no policy variable) is a whole path segment of both resources."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ _METHOD_ARN_RE = re.compile(
 
 @dataclass(frozen=True)
 class Allowed:
-    """What the authorizer allows: on which API and stage, which resources (``GET/<username>``)."""
+    """What the authorizer allows: on which API and stage, which resources (``GET/<username>``,
+    ``GET/<username>/targets``)."""
 
     api_id: str
     stage: str
@@ -29,19 +32,21 @@ class Allowed:
 
 
 def allow_policy(method_arn: object, username: str, sub: str, client_id: str) -> Allowed:
-    """Allow exactly ``GET /<username>`` on the stage that called, nothing else."""
+    """Allow exactly ``GET /<username>`` and ``GET /<username>/targets`` on the stage that called, nothing else."""
     match = _METHOD_ARN_RE.fullmatch(method_arn) if isinstance(method_arn, str) else None
     if not match:
         raise Refused("methodArn is not an execute-api method ARN", sub=sub)
     partition, region, account, api_id, stage = match.groups()
-    allowed = proof.resource("GET", username)
-    resource = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{allowed}"
+    allowed = proof.allowed_resources(username)
+    prefix = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/"
     policy = {
         "principalId": sub,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}],
+            "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [prefix + r for r in allowed]}
+            ],
         },
         "context": {"username": username, "sub": sub, "clientId": client_id},
     }
-    return Allowed(api_id, stage, (allowed,), policy)
+    return Allowed(api_id, stage, allowed, policy)

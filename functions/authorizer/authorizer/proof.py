@@ -3,7 +3,9 @@
 It names the person (username, sub), where the decision holds (the API id and stage from the
 method ARN, the resources the policy allows), the bearer token it was made for (its SHA-256) and
 how long it holds: from now until the token's ``exp`` or the end of API Gateway's cache of this
-answer (`PROOF_TTL_SECONDS`, at least `contracts.proof.MIN_LIFETIME_SECONDS`), whichever is first."""
+answer (`PROOF_TTL_SECONDS`, at least `contracts.proof.MIN_LIFETIME_SECONDS`), whichever is first;
+and the person's groups (`groups.groups_of`), as many as fit in what KMS signs (the rest are
+dropped from the end of the sorted list, and counted for the log line)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,21 @@ from .kms import Kms
 from .policy import Allowed
 
 
+def _fitting(payload: dict[str, Any], groups: tuple[str, ...]) -> tuple[str, int]:
+    """The signing input with as many groups as fit in KMS's limit, and how many were dropped."""
+    low, high = 0, len(groups)
+    signing_input = proof.encode_payload({**payload, proof.GROUPS: list(groups)})
+    if len(signing_input) <= proof.MAX_PAYLOAD_BYTES:
+        return signing_input, 0
+    while low < high:  # the most groups that fit: the encoding grows with every group
+        middle = (low + high + 1) // 2
+        if len(proof.encode_payload({**payload, proof.GROUPS: list(groups[:middle])})) <= proof.MAX_PAYLOAD_BYTES:
+            low = middle
+        else:
+            high = middle - 1
+    return proof.encode_payload({**payload, proof.GROUPS: list(groups[:low])}), len(groups) - low
+
+
 def make_proof(
     kms: Kms,
     allowed: Allowed,
@@ -25,8 +42,9 @@ def make_proof(
     token_exp: float,
     ttl: int,
     now: float | None = None,
-) -> str:
-    """The signed proof for this decision (one KMS ``Sign``)."""
+    groups: tuple[str, ...] = (),
+) -> tuple[str, int]:
+    """The signed proof for this decision (one KMS ``Sign``), and how many groups did not fit in it."""
     issued = int(time.time() if now is None else now)
     payload: dict[str, Any] = {
         proof.VERSION: proof.CURRENT_VERSION,
@@ -39,7 +57,7 @@ def make_proof(
         proof.ISSUED_AT: issued,
         proof.EXPIRES_AT: min(int(token_exp), issued + max(ttl, proof.MIN_LIFETIME_SECONDS)),
     }
-    signing_input = proof.encode_payload(payload)
+    signing_input, dropped = _fitting(payload, groups)
     if len(signing_input) > proof.MAX_PAYLOAD_BYTES:
         raise ValueError("proof payload larger than KMS signs")
-    return proof.join(signing_input, kms.sign(signing_input.encode("ascii")))
+    return proof.join(signing_input, kms.sign(signing_input.encode("ascii"))), dropped

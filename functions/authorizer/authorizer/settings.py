@@ -36,6 +36,7 @@ class Settings:
     leeway: int
     require_email_verified: bool
     token_type: str | None  # None: not checked; else lowercase, without "application/"
+    groups_claim: str | None  # None: groups are not read
     proof_key_id: str
     proof_ttl: int
     region: str
@@ -69,6 +70,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if email not in _BOOLEANS:
         problems.append(f"{contract.REQUIRE_EMAIL_VERIFIED.name}: {email!r} is neither true nor false")
     token_type = contract.REQUIRED_TOKEN_TYPE.text(env).lower().removeprefix("application/") or None
+    groups_claim = contract.GROUPS_CLAIM.text(env) or None
     key_id, region = contract.PROOF_KEY_ID.text(env), contract.AWS_REGION.text(env)
     if not key_id:
         problems.append(f"{contract.PROOF_KEY_ID.name}: required (the KMS key that signs the proofs)")
@@ -94,6 +96,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         leeway,
         _BOOLEANS[email],
         token_type,
+        groups_claim,
         key_id,
         ttl,
         region,
