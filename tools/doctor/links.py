@@ -57,6 +57,10 @@ class Where:
     def unchecked(self, link: str, resource: str, why: str, *, account: str | None = None) -> Link:
         return Link(self.stack, account or self.account, link, resource, Status.UNCHECKED, why)
 
+    def drifted(self, link: str, resource: str, detail: str, what: str) -> Link:
+        """Broken, with the usual fix (`redeploy`): `what` is wrong."""
+        return self.broken(link, resource, detail, self.redeploy(what))
+
     def redeploy(self, what: str) -> str:
         """The usual fix: Pulumi notices the drift on refresh and puts the resource back on up."""
         return redeploy(self.account, self.stack, self.fqn, what)

@@ -94,7 +94,7 @@ def attachment(
             account=shared.account,
         )
     if state != "available":
-        return w.broken(link, attachment_id, f"state {state}", w.redeploy(f"the attachment {attachment_id} is {state}"))
+        return w.drifted(link, attachment_id, f"state {state}", f"the attachment {attachment_id} is {state}")
     association = found.get("Association") or {}
     associated = association.get("TransitGatewayRouteTableId") if association.get("State") == "associated" else None
     if route_table and associated != route_table:
@@ -154,7 +154,7 @@ def domain(
     if problem := unreadable(found, subnets):
         return w.unchecked(link, domain_id, str(problem))
     if found is None:
-        return w.broken(link, domain_id, "no such domain", w.redeploy(f"the domain {domain_id} is gone"))
+        return w.drifted(link, domain_id, "no such domain", f"the domain {domain_id} is gone")
     status = found.get("Status")
     if status != "InService":
         reason = found.get("FailureReason") or ""
@@ -171,23 +171,21 @@ def domain(
             )
         return w.broken(link, domain_id, detail, fix)
     if network_access and found.get("AppNetworkAccessType") != network_access:
-        return w.broken(
+        return w.drifted(
             link,
             domain_id,
             f"{found.get('AppNetworkAccessType')}, not {network_access}: Studio traffic leaves the VPC",
-            w.redeploy(f"the domain {domain_id} must be {network_access}"),
+            f"the domain {domain_id} must be {network_access}",
         )
     if found.get("VpcId") != vpc_id:
-        return w.broken(
-            link, domain_id, f"in {found.get('VpcId')}, not {vpc_id}", w.redeploy(f"the domain must be in {vpc_id}")
-        )
+        return w.drifted(link, domain_id, f"in {found.get('VpcId')}, not {vpc_id}", f"the domain must be in {vpc_id}")
     have = {str(s.get("CidrBlock")) for s in subnets}
     if subnet_cidrs and have != set(subnet_cidrs):
-        return w.broken(
+        return w.drifted(
             link,
             domain_id,
             f"subnets {', '.join(sorted(have)) or 'none'}, the plan says {', '.join(sorted(subnet_cidrs))}",
-            w.redeploy(f"the domain {domain_id}'s subnets"),
+            f"the domain {domain_id}'s subnets",
         )
     return w.ok(link, domain_id, f"InService, {found.get('AppNetworkAccessType')}, subnets {', '.join(sorted(have))}")
 
@@ -198,7 +196,7 @@ def user_profile(w: Where, domain_id: str, name: str, found: Fact) -> Link:
     if problem := unreadable(found):
         return w.unchecked(link, resource, str(problem))
     if found is None:
-        return w.broken(link, resource, "no such profile", w.redeploy(f"the profile {name} of {domain_id} is gone"))
+        return w.drifted(link, resource, "no such profile", f"the profile {name} of {domain_id} is gone")
     status = found.get("Status", "InService")
     if status != "InService":
         reason = found.get("FailureReason") or ""
@@ -249,25 +247,25 @@ def trust(w: Where, role_name: str, found: Fact, function_role: str, actions: fr
     if problem := unreadable(found):
         return w.unchecked(link, role_name, str(problem))
     if found is None:
-        return w.broken(link, role_name, "no such role", w.redeploy(f"the access role {role_name} is gone"))
+        return w.drifted(link, role_name, "no such role", f"the access role {role_name} is gone")
     arn = str(found.get("Arn", role_name))
     grants = trusted(trust_document(found))
     wanted = actions or frozenset({"sts:AssumeRole"})
     others = sorted(p for p in grants if p != function_role)
     if function_role not in grants or not wanted <= grants[function_role]:
         shown = ", ".join(sorted(grants)) or "nobody"
-        return w.broken(
+        return w.drifted(
             link,
             arn,
             f"trusts {shown}, not the presigned-URL function's role {function_role} ({', '.join(sorted(wanted))})",
-            w.redeploy(f"the trust policy of {role_name} must name {function_role}"),
+            f"the trust policy of {role_name} must name {function_role}",
         )
     if others:
-        return w.broken(
+        return w.drifted(
             link,
             arn,
             f"also trusts {', '.join(others)}",
-            w.redeploy(f"the trust policy of {role_name} must name only {function_role}"),
+            f"the trust policy of {role_name} must name only {function_role}",
         )
     return w.ok(link, arn, f"trusts only {function_role} ({', '.join(sorted(grants[function_role]))})")
 
@@ -303,19 +301,19 @@ def presign(w: Where, role_arn: str, profile_arn: str, through: Mapping[str, tup
     if problem := unreadable(without, *(fact for _, fact in through.values())):
         return w.unchecked(link, role_arn, str(problem))
     if allowed(without):
-        return w.broken(
+        return w.drifted(
             link,
             role_arn,
             "CreatePresignedDomainUrl is allowed without aws:sourceVpce: a URL would open from anywhere",
-            w.redeploy(f"the policy of {role_arn} must hold the aws:sourceVpce condition on the central endpoints"),
+            f"the policy of {role_arn} must hold the aws:sourceVpce condition on the central endpoints",
         )
     denied = [f"{label} ({vpce})" for label, (vpce, fact) in through.items() if not allowed(fact)]
     if denied:
-        return w.broken(
+        return w.drifted(
             link,
             role_arn,
             f"CreatePresignedDomainUrl on {profile_arn} is denied through {', '.join(denied)}",
-            w.redeploy(f"the policy of {role_arn} must allow the central endpoints {', '.join(denied)}"),
+            f"the policy of {role_arn} must allow the central endpoints {', '.join(denied)}",
         )
     shown = ", ".join(f"{label} ({vpce})" for label, (vpce, _) in through.items())
     return w.ok(link, role_arn, f"allowed through {shown}, denied without aws:sourceVpce")

@@ -42,12 +42,12 @@ def transit_gateway(
     if problem := unreadable(tgw):
         return w.unchecked(link, tgw_id, str(problem))
     if tgw is None:
-        return w.broken(link, tgw_id, "no such Transit Gateway", w.redeploy(f"the Transit Gateway {tgw_id} is gone"))
+        return w.drifted(link, tgw_id, "no such Transit Gateway", f"the Transit Gateway {tgw_id} is gone")
     state = tgw.get("State", "?")
     if state == "pending":
         return w.broken(link, tgw_id, "state pending", "wait a few minutes and run the doctor again")
     if state != "available":
-        return w.broken(link, tgw_id, f"state {state}", w.redeploy(f"the Transit Gateway {tgw_id} is {state}"))
+        return w.drifted(link, tgw_id, f"state {state}", f"the Transit Gateway {tgw_id} is {state}")
     if default_name:
         options = tgw.get("Options") or {}
         joined = (
@@ -61,11 +61,11 @@ def transit_gateway(
                 if default_table
                 else f"a route table {default_name!r}"
             )
-            return w.broken(
+            return w.drifted(
                 link,
                 tgw_id,
                 f"new attachments join {joined or 'no route table'}, not {where}",
-                w.redeploy(f"the Transit Gateway {tgw_id}'s default association must be {where}"),
+                f"the Transit Gateway {tgw_id}'s default association must be {where}",
             )
         return w.ok(link, tgw_id, f"available, new attachments join {default_table} ({default_name})")
     return w.ok(link, tgw_id, "available")
@@ -77,19 +77,17 @@ def share(w: Where, share_arn: str, found: Fact, associations: Fact, shared: Map
     if problem := unreadable(found, associations):
         return w.unchecked(link, share_arn, str(problem))
     if found is None:
-        return w.broken(link, share_arn, "no such resource share", w.redeploy(f"the RAM share {share_arn} is gone"))
+        return w.drifted(link, share_arn, "no such resource share", f"the RAM share {share_arn} is gone")
     if found.get("status") != "ACTIVE":
-        return w.broken(
-            link, share_arn, f"status {found.get('status')}", w.redeploy(f"the RAM share {share_arn} is not ACTIVE")
-        )
+        return w.drifted(link, share_arn, f"status {found.get('status')}", f"the RAM share {share_arn} is not ACTIVE")
     held = {a.get("associatedEntity") for a in associations if a.get("status") == "ASSOCIATED"}
     missing = [label for label, arn in shared.items() if arn not in held]
     if missing:
-        return w.broken(
+        return w.drifted(
             link,
             share_arn,
             f"does not share {', '.join(missing)}",
-            w.redeploy(f"the RAM share {share_arn} lacks {', '.join(f'{m} ({shared[m]})' for m in missing)}"),
+            f"the RAM share {share_arn} lacks {', '.join(f'{m} ({shared[m]})' for m in missing)}",
         )
     return w.ok(link, share_arn, f"ACTIVE, shares {', '.join(shared)}")
 
@@ -110,7 +108,7 @@ def share_principal(w: Where, share_arn: str, principal: str, associations: Fact
             f"in account {principal}: accept the invitation (its LOB stack's RAM invitation link), then run the doctor again",
         )
     detail = f"status {status}: {found[0].get('statusMessage', '')}".strip(": ") if found else "not a principal"
-    return w.broken(link, share_arn, detail, w.redeploy(f"the RAM share {share_arn} does not include {principal}"))
+    return w.drifted(link, share_arn, detail, f"the RAM share {share_arn} does not include {principal}")
 
 
 def endpoint(w: Where, key: str, endpoint_id: str, central_vpc: str, found: Fact) -> Link:
@@ -118,12 +116,10 @@ def endpoint(w: Where, key: str, endpoint_id: str, central_vpc: str, found: Fact
     if problem := unreadable(found):
         return w.unchecked(link, endpoint_id, str(problem))
     if found is None:
-        return w.broken(
-            link, endpoint_id, "no such VPC endpoint", w.redeploy(f"the {key} endpoint {endpoint_id} is gone")
-        )
+        return w.drifted(link, endpoint_id, "no such VPC endpoint", f"the {key} endpoint {endpoint_id} is gone")
     state = str(found.get("State", "?"))
     if state.lower() != "available":
-        return w.broken(link, endpoint_id, f"state {state}", w.redeploy(f"the {key} endpoint {endpoint_id} is {state}"))
+        return w.drifted(link, endpoint_id, f"state {state}", f"the {key} endpoint {endpoint_id} is {state}")
     if found.get("PrivateDnsEnabled"):
         return w.broken(
             link,
@@ -133,11 +129,11 @@ def endpoint(w: Where, key: str, endpoint_id: str, central_vpc: str, found: Fact
             f'(the stack sets it off; or pulumi refresh and make deploy ARGS="up --stack {w.stack}")',
         )
     if found.get("VpcId") != central_vpc:
-        return w.broken(
+        return w.drifted(
             link,
             endpoint_id,
             f"in {found.get('VpcId')}, not the central VPC {central_vpc}",
-            w.redeploy(f"the {key} endpoint must be in {central_vpc}"),
+            f"the {key} endpoint must be in {central_vpc}",
         )
     return w.ok(link, endpoint_id, "available, private DNS off")
 
@@ -157,15 +153,15 @@ def zone(
     if problem := unreadable(found, records):
         return w.unchecked(link, zone_id, str(problem))
     if found is None:
-        return w.broken(link, zone_id, "no such hosted zone", w.redeploy(f"the {key} hosted zone {zone_id} is gone"))
+        return w.drifted(link, zone_id, "no such hosted zone", f"the {key} hosted zone {zone_id} is gone")
     name = dns(found.get("HostedZone", {}).get("Name", ""))
     vpcs = {v.get("VPCId") for v in found.get("VPCs") or []}
     if central_vpc not in vpcs:
-        return w.broken(
+        return w.drifted(
             link,
             f"{zone_id} ({name})",
             f"not associated with the central VPC {central_vpc}",
-            w.redeploy(f"the hosted zone {zone_id} ({name}) must be associated with {central_vpc}"),
+            f"the hosted zone {zone_id} ({name}) must be associated with {central_vpc}",
         )
     shown = []
     for record in wanted:
@@ -179,19 +175,19 @@ def zone(
             if dns(r.get("Name", "")) == dns(record.name) and r.get("Type") == "A" and r.get("AliasTarget")
         ]
         if not sets:
-            return w.broken(
+            return w.drifted(
                 link,
                 f"{zone_id} ({name})",
                 f"no alias A record {record.name} (to endpoint {endpoint_id})",
-                w.redeploy(f"the hosted zone {zone_id} lacks the alias A record {record.name} -> {endpoint_id}"),
+                f"the hosted zone {zone_id} lacks the alias A record {record.name} -> {endpoint_id}",
             )
         alias = dns(sets[0]["AliasTarget"].get("DNSName", ""))
         if alias not in targets:
-            return w.broken(
+            return w.drifted(
                 link,
                 f"{zone_id} ({name})",
                 f"{record.name} points at {alias}, not at endpoint {endpoint_id}",
-                w.redeploy(f"the record {record.name} in {zone_id} must alias the DNS name of {endpoint_id}"),
+                f"the record {record.name} in {zone_id} must alias the DNS name of {endpoint_id}",
             )
         shown.append(f"{record.name} -> {endpoint_id}")
     return w.ok(link, f"{zone_id} ({name})", "; ".join(shown) or "associated with the central VPC")
@@ -207,11 +203,11 @@ def resolver_inbound(w: Where, central_vpc: str, endpoints: Fact, ips: Fact, tar
         return w.unchecked(link, central_vpc, str(problem))
     inbound = [e for e in endpoints if e.get("Direction") == "INBOUND" and e.get("HostVPCId") == central_vpc]
     if not inbound:
-        return w.broken(
+        return w.drifted(
             link,
             central_vpc,
             "no inbound endpoint in the central VPC",
-            w.redeploy(f"the Route 53 Resolver inbound endpoint of {central_vpc} is gone"),
+            f"the Route 53 Resolver inbound endpoint of {central_vpc} is gone",
         )
     for e in inbound:
         held = set(ips.get(e.get("Id"), []))
@@ -219,18 +215,18 @@ def resolver_inbound(w: Where, central_vpc: str, endpoints: Fact, ips: Fact, tar
             return w.ok(link, str(e.get("Id")), f"OPERATIONAL at {', '.join(sorted(held))}")
     e = inbound[0]
     if e.get("Status") != "OPERATIONAL":
-        return w.broken(
+        return w.drifted(
             link,
             str(e.get("Id")),
             f"status {e.get('Status')}: {e.get('StatusMessage', '')}",
-            w.redeploy(f"the inbound endpoint {e.get('Id')} is {e.get('Status')}"),
+            f"the inbound endpoint {e.get('Id')} is {e.get('Status')}",
         )
     listening = sorted(ips.get(e.get("Id"), []))
-    return w.broken(
+    return w.drifted(
         link,
         str(e.get("Id")),
         f"the rules forward to {', '.join(sorted(targets))}, it listens on {', '.join(listening) or 'nothing'}",
-        w.redeploy(f"the inbound endpoint {e.get('Id')} must hold the addresses of hub.resolverInboundIps"),
+        f"the inbound endpoint {e.get('Id')} must hold the addresses of hub.resolverInboundIps",
     )
 
 
@@ -239,15 +235,13 @@ def resolver_outbound(w: Where, endpoint_id: str, found: Fact) -> Link:
     if problem := unreadable(found):
         return w.unchecked(link, endpoint_id, str(problem))
     if found is None:
-        return w.broken(
-            link, endpoint_id, "no such endpoint", w.redeploy(f"the outbound endpoint {endpoint_id} is gone")
-        )
+        return w.drifted(link, endpoint_id, "no such endpoint", f"the outbound endpoint {endpoint_id} is gone")
     if found.get("Direction") != "OUTBOUND" or found.get("Status") != "OPERATIONAL":
-        return w.broken(
+        return w.drifted(
             link,
             endpoint_id,
             f"{found.get('Direction')}, status {found.get('Status')}: {found.get('StatusMessage', '')}",
-            w.redeploy(f"the outbound endpoint {endpoint_id} is not an OPERATIONAL outbound endpoint"),
+            f"the outbound endpoint {endpoint_id} is not an OPERATIONAL outbound endpoint",
         )
     return w.ok(link, endpoint_id, "OPERATIONAL")
 
@@ -258,29 +252,26 @@ def resolver_rule(w: Where, key: str, rule_id: str, found: Fact, domain: str | N
     if problem := unreadable(found):
         return w.unchecked(link, rule_id, str(problem))
     if found is None:
-        return w.broken(link, rule_id, "no such rule", w.redeploy(f"the resolver rule {rule_id} ({key}) is gone"))
+        return w.drifted(link, rule_id, "no such rule", f"the resolver rule {rule_id} ({key}) is gone")
     if found.get("Status") != "COMPLETE" or found.get("RuleType") != "FORWARD":
-        return w.broken(
+        return w.drifted(
             link,
             rule_id,
             f"{found.get('RuleType')}, status {found.get('Status')}: {found.get('StatusMessage', '')}",
-            w.redeploy(f"the resolver rule {rule_id} must be a COMPLETE FORWARD rule"),
+            f"the resolver rule {rule_id} must be a COMPLETE FORWARD rule",
         )
     name = dns(found.get("DomainName", ""))
     if domain is not None and name != dns(domain):
-        return w.broken(
-            link,
-            rule_id,
-            f"forwards {name}, not {dns(domain)}",
-            w.redeploy(f"the rule {rule_id} must forward {domain}"),
+        return w.drifted(
+            link, rule_id, f"forwards {name}, not {dns(domain)}", f"the rule {rule_id} must forward {domain}"
         )
     targets = {t.get("Ip") for t in found.get("TargetIps") or []}
     if inbound_ips and not targets <= inbound_ips:
-        return w.broken(
+        return w.drifted(
             link,
             rule_id,
             f"forwards to {', '.join(sorted(str(t) for t in targets))}, not to the inbound endpoint",
-            w.redeploy(f"the rule {rule_id} must forward to {', '.join(sorted(inbound_ips))}"),
+            f"the rule {rule_id} must forward to {', '.join(sorted(inbound_ips))}",
         )
     return w.ok(link, rule_id, f"FORWARD {name} -> {', '.join(sorted(str(t) for t in targets))}")
 
@@ -290,14 +281,14 @@ def access_zone(w: Where, key: str, zone_id: str, access_vpc: str, found: Fact) 
     if problem := unreadable(found):
         return w.unchecked(link, zone_id, str(problem))
     if found is None:
-        return w.broken(link, zone_id, "no such hosted zone", w.redeploy(f"the {key} hosted zone {zone_id} is gone"))
+        return w.drifted(link, zone_id, "no such hosted zone", f"the {key} hosted zone {zone_id} is gone")
     name = dns(found.get("HostedZone", {}).get("Name", ""))
     if access_vpc not in {v.get("VPCId") for v in found.get("VPCs") or []}:
-        return w.broken(
+        return w.drifted(
             link,
             f"{zone_id} ({name})",
             f"not associated with the access VPC {access_vpc}: the presigned-URL function resolves {name} publicly",
-            w.redeploy(f"the hosted zone {zone_id} ({name}) must be associated with the access VPC {access_vpc}"),
+            f"the hosted zone {zone_id} ({name}) must be associated with the access VPC {access_vpc}",
         )
     return w.ok(link, f"{zone_id} ({name})", f"associated with {access_vpc}")
 
@@ -310,14 +301,11 @@ def api(w: Where, api_id: str, found: Fact) -> Link:
     if problem := unreadable(found):
         return w.unchecked(link, api_id, str(problem))
     if found is None:
-        return w.broken(link, api_id, "no such REST API", w.redeploy(f"the REST API {api_id} is gone"))
+        return w.drifted(link, api_id, "no such REST API", f"the REST API {api_id} is gone")
     types = (found.get("endpointConfiguration") or {}).get("types") or []
     if types != ["PRIVATE"]:
-        return w.broken(
-            link,
-            api_id,
-            f"endpoint type {', '.join(types) or 'none'}",
-            w.redeploy("the API's endpoint type is PRIVATE"),
+        return w.drifted(
+            link, api_id, f"endpoint type {', '.join(types) or 'none'}", "the API's endpoint type is PRIVATE"
         )
     return w.ok(link, api_id, "PRIVATE")
 
@@ -328,13 +316,13 @@ def stage(w: Where, api_id: str, name: str, found: Fact, deployment: Fact) -> Li
     if problem := unreadable(found, deployment):
         return w.unchecked(link, resource, str(problem))
     if found is None:
-        return w.broken(link, resource, "no such stage", w.redeploy(f"the stage {name} of API {api_id} is gone"))
+        return w.drifted(link, resource, "no such stage", f"the stage {name} of API {api_id} is gone")
     if deployment is None:
-        return w.broken(
+        return w.drifted(
             link,
             resource,
             f"its deployment {found.get('deploymentId')} does not exist",
-            w.redeploy(f"the stage {name} has no deployment"),
+            f"the stage {name} has no deployment",
         )
     return w.ok(link, resource, f"deployed ({found.get('deploymentId')})")
 
@@ -350,11 +338,11 @@ def authorizer(w: Where, api_id: str, expected: Authorizer | None, found: Fact, 
     ]
     if not matching:
         shown = ", ".join(f"{a.get('type')} on {a.get('identitySource')}" for a in found) or "none"
-        return w.broken(
+        return w.drifted(
             link,
             api_id,
             f"no {expected.type} authorizer on {expected.identity_source} (found: {shown})",
-            w.redeploy(f"the API {api_id} lacks its {expected.type} authorizer"),
+            f"the API {api_id} lacks its {expected.type} authorizer",
         )
     ids = {a.get("id") for a in matching}
     open_methods = [
@@ -363,11 +351,11 @@ def authorizer(w: Where, api_id: str, expected: Authorizer | None, found: Fact, 
         if m.get("type") == "AWS_PROXY" and (m.get("authorizationType") != "CUSTOM" or m.get("authorizerId") not in ids)
     ]
     if open_methods:
-        return w.broken(
+        return w.drifted(
             link,
             api_id,
             f"{', '.join(open_methods)} not behind the authorizer",
-            w.redeploy(f"every method of API {api_id} must use the authorizer {', '.join(sorted(map(str, ids)))}"),
+            f"every method of API {api_id} must use the authorizer {', '.join(sorted(map(str, ids)))}",
         )
     return w.ok(link, str(matching[0].get("id")), f"{expected.type} on {expected.identity_source}")
 
@@ -390,13 +378,11 @@ def function(
     """environment: what the plan expects (None: not planned); role_arn: the role it must run as."""
     link = f"function {kind}"
     if arn is None:
-        return w.broken(
-            link, "?", "the API does not invoke it", w.redeploy(f"the API's integration with the {kind} function")
-        )
+        return w.drifted(link, "?", "the API does not invoke it", f"the API's integration with the {kind} function")
     if problem := unreadable(found):
         return w.unchecked(link, arn, str(problem))
     if found is None:
-        return w.broken(link, arn, "no such function", w.redeploy(f"the {kind} function {arn} is gone"))
+        return w.drifted(link, arn, "no such function", f"the {kind} function {arn} is gone")
     state, update = found.get("State", "Active"), found.get("LastUpdateStatus", "Successful")
     name = str(found.get("FunctionName", arn))
     if state == "Inactive":
@@ -408,28 +394,25 @@ def function(
         )
     if state != "Active" or update not in ("Successful", None):
         reason = found.get("StateReason") or found.get("LastUpdateStatusReason") or ""
-        return w.broken(
+        return w.drifted(
             link,
             name,
             f"state {state}, last update {update}: {reason}".rstrip(": "),
-            w.redeploy(f"the {kind} function {name} is {state} ({reason or update})"),
+            f"the {kind} function {name} is {state} ({reason or update})",
         )
     if role_arn and found.get("Role") != role_arn:
-        return w.broken(
-            link,
-            name,
-            f"runs as {found.get('Role')}, not {role_arn}",
-            w.redeploy(f"the {kind} function must run as {role_arn}"),
+        return w.drifted(
+            link, name, f"runs as {found.get('Role')}, not {role_arn}", f"the {kind} function must run as {role_arn}"
         )
     if environment is not None:
         have = (found.get("Environment") or {}).get("Variables") or {}
         wrong = environment_differences(environment, have)
         if wrong:
-            return w.broken(
+            return w.drifted(
                 link,
                 name,
                 f"environment differs from the plan: {'; '.join(wrong)}",
-                w.redeploy(f"the {kind} function {name}'s environment"),
+                f"the {kind} function {name}'s environment",
             )
     variables = environment or {}
     unknown = sorted(k for k, v in variables.items() if v is None)
@@ -464,13 +447,11 @@ def cognito_user(w: Where, pool_id: str, username: str, found: Fact) -> Link:
     if problem := unreadable(found):
         return w.unchecked(link, resource, str(problem))
     if found is None:
-        return w.broken(
+        return w.drifted(
             link,
             resource,
             "not in the user pool",
-            w.redeploy(
-                f"the user {username} is gone from pool {pool_id} (recreated, they get a new temporary password)"
-            ),
+            f"the user {username} is gone from pool {pool_id} (recreated, they get a new temporary password)",
         )
     if found.get("Enabled") is False:
         return w.broken(
@@ -504,10 +485,10 @@ def table_item(w: Where, table: str, expected: Item, found: Fact) -> Link:
     have = {name: value.get("S") for name, value in found.items() if isinstance(value, dict)}
     wrong = [f"{k}={have.get(k)!r} (want {v!r})" for k, v in sorted(expected.attributes.items()) if have.get(k) != v]
     if wrong:
-        return w.broken(
+        return w.drifted(
             link,
             resource,
             f"differs from the config: {'; '.join(wrong)}",
-            w.redeploy(f"the item {expected.key} of table {table} was edited"),
+            f"the item {expected.key} of table {table} was edited",
         )
     return w.ok(link, resource, "present, as configured")
