@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import re
 import shutil
 
 import pytest
 import yaml
 
 from components.paths import PROJECT_DIR
+from testkit import cfn
 from tests.conftest import EXAMPLE, FIXTURES
 from tools import plan as plan_tool
 
@@ -21,7 +21,6 @@ BOOTSTRAP = PROJECT_DIR / "bootstrap"
 REPO = "acme/studio-access"
 ACCOUNTS = {"shared": "111111111111", "lob": "222222222222"}
 OIDC = "token.actions.githubusercontent.com"
-NO_VALUE = object()
 
 
 def boundary_arn(account: str, stack: str) -> str:
@@ -30,53 +29,15 @@ def boundary_arn(account: str, stack: str) -> str:
 
 
 def render(template: dict, params: dict, account: str) -> dict:
-    """The template's resources with the intrinsics it uses evaluated (a small CloudFormation)."""
-    params = {name: spec.get("Default") for name, spec in template["Parameters"].items()} | params
-    missing = [name for name, value in params.items() if value is None]
-    assert not missing, f"parameters without a value: {missing}"
-    pseudo = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": account}
+    """The template's resources rendered by testkit.cfn, a Ref to a resource giving its ARN."""
+    stack = params.get("StackName", template["Parameters"].get("StackName", {}).get("Default"))
     refs = {
         "GitHubOidcProvider": f"arn:aws:iam::{account}:oidc-provider/{OIDC}",
         "ReadPolicy": f"arn:aws:iam::{account}:policy/read",
         "DeployPolicy": f"arn:aws:iam::{account}:policy/deploy",
-        "BoundaryPolicy": boundary_arn(account, params["StackName"]),
+        "BoundaryPolicy": boundary_arn(account, stack),
     }
-    conditions: dict[str, bool] = {}
-
-    def ref(name: str):
-        if name == "AWS::NoValue":
-            return NO_VALUE
-        for table in (params, pseudo, refs):
-            if name in table:
-                return table[name]
-        raise AssertionError(f"Ref to unknown {name}")
-
-    def ev(node):
-        if isinstance(node, dict) and len(node) == 1:
-            ((key, value),) = node.items()
-            if key == "Ref":
-                return ref(value)
-            if key == "Fn::Sub":
-                return re.sub(r"\$\{([^}!]+)\}", lambda m: ref(m[1]), value)
-            if key == "Fn::If":
-                name, yes, no = value
-                return ev(yes if conditions[name] else no)
-            if key == "Fn::Equals":
-                return ev(value[0]) == ev(value[1])
-            if key == "Fn::Not":
-                return not ev(value[0])
-            if key == "Fn::GetAtt":
-                return f"<{value[0]}.{value[1]}>"
-            assert not key.startswith("Fn::"), f"intrinsic {key} not rendered by this test"
-        if isinstance(node, dict):
-            return {k: v for k, v in ((k, ev(v)) for k, v in node.items()) if v is not NO_VALUE}
-        if isinstance(node, list):
-            return [v for v in map(ev, node) if v is not NO_VALUE]
-        return node
-
-    for name, expr in template.get("Conditions", {}).items():
-        conditions[name] = ev(expr)
-    return {name: ev(res) for name, res in template["Resources"].items() if conditions.get(res.get("Condition"), True)}
+    return cfn.render(template, params, account, refs=refs)
 
 
 def _template(kind: str) -> dict:
