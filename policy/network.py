@@ -236,33 +236,19 @@ ENDPOINT_HAS_SECURITY_GROUPS: Final = Rule(
 
 def check_endpoint_groups_not_all_ports(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
     """No ingress rule of an interface endpoint's security group opens every port."""
-    by_key = index(resources)
-    endpoint_groups: dict[str, list[str]] = {}  # group URN -> endpoint names
-    for ep in resources:
-        if ep.type != VPC_ENDPOINT or ep.props.get("vpcEndpointType") != "Interface":
-            continue
-        for group in referenced(ep, by_key, "securityGroupIds", SECURITY_GROUP):
-            endpoint_groups.setdefault(group.urn, []).append(ep.name)
+    groups = _endpoint_groups(resources)
     found = []
-    for r in resources:
-        if r.type == SECURITY_GROUP:
-            groups = [r] if r.urn in endpoint_groups else []
-        elif r.type in (SECURITY_GROUP_RULE, INGRESS_RULE):
-            groups = [g for g in referenced(r, by_key, "securityGroupId", SECURITY_GROUP) if g.urn in endpoint_groups]
-        else:
-            continue
-        for group in groups:
-            for rule in _ingress(r.type, r.props):
-                if _all_ports(rule):
-                    where = "" if rule.where == "rule" else f"{rule.where} "
-                    endpoints = ", ".join(sorted(endpoint_groups[group.urn]))
-                    found.append(
-                        (
-                            r,
-                            f"{where}opens all ports ({_describe(rule)}) on {group.name}, the security group of interface "
-                            f"endpoint(s) {endpoints}; an endpoint needs only 443",
-                        )
-                    )
+    for r, group, rule in _group_ingress(resources, groups):
+        if _all_ports(rule):
+            where = "" if rule.where == "rule" else f"{rule.where} "
+            endpoints = ", ".join(sorted(e.name for e in groups[group.urn]))
+            found.append(
+                (
+                    r,
+                    f"{where}opens all ports ({_describe(rule)}) on {group.name}, the security group of interface "
+                    f"endpoint(s) {endpoints}; an endpoint needs only 443",
+                )
+            )
     return found
 
 
@@ -330,10 +316,12 @@ ENDPOINT_OWN_SECURITY_GROUP: Final = Rule(
 )
 
 
-def _endpoint_rules(resources: Sequence[Resource]) -> list[tuple[Resource, Resource, _Ingress]]:
-    """(ingress resource, endpoint, ingress) for every ingress of an interface endpoint's group."""
+def _group_ingress(
+    resources: Sequence[Resource], groups: Mapping[str, object]
+) -> list[tuple[Resource, Resource, _Ingress]]:
+    """(ingress resource, security group, ingress) for every ingress of a group in `groups` (by URN):
+    the group's inline rules and the rule resources that name it."""
     by_key = index(resources)
-    groups = _endpoint_groups(resources)
     found = []
     for r in resources:
         if r.type == SECURITY_GROUP:
@@ -342,10 +330,14 @@ def _endpoint_rules(resources: Sequence[Resource]) -> list[tuple[Resource, Resou
             owners = [g for g in referenced(r, by_key, "securityGroupId", SECURITY_GROUP) if g.urn in groups]
         else:
             continue
-        for group in owners:
-            for rule in _ingress(r.type, r.props):
-                found += [(r, ep, rule) for ep in groups[group.urn]]
+        found += [(r, group, rule) for group in owners for rule in _ingress(r.type, r.props)]
     return found
+
+
+def _endpoint_rules(resources: Sequence[Resource]) -> list[tuple[Resource, Resource, _Ingress]]:
+    """(ingress resource, endpoint, ingress) for every ingress of an interface endpoint's group."""
+    groups = _endpoint_groups(resources)
+    return [(r, ep, rule) for r, group, rule in _group_ingress(resources, groups) for ep in groups[group.urn]]
 
 
 def _restriction(endpoint: Resource) -> tuple[str, tuple[str, ...]] | None:
