@@ -1,4 +1,5 @@
-"""The access proxy's private REST API: `GET /<stage>/{user_id}` behind a JWT authorizer.
+"""The access proxy's private REST API: `GET /<stage>/{user_id}` behind a JWT authorizer, and the
+sign-in page at `GET /<stage>/` without one.
 
 Endpoint type PRIVATE, with a resource policy that allows `execute-api:Invoke` only through the
 central `execute-api` interface endpoint and denies everything else; a REQUEST authorizer on
@@ -6,6 +7,12 @@ the `Authorization` header; an AWS_PROXY integration to the presigned-URL functi
 redone whenever anything it serves changes; a stage with access logs, X-Ray tracing, execution
 logs without request bodies (they would hold the bearer token) and throttling; invoke
 permissions scoped to this API. Optionally, API Gateway's account-wide CloudWatch role.
+
+The sign-in page (`components/site`, docs/sign-in.md) is the one route without an authorizer: a
+MOCK integration whose integration response is the page itself, with its security headers
+(strict CSP, nosniff, no referrer, no-store) as static header mappings. It reaches no function,
+holds no secret, and is still only reachable through the execute-api endpoint (the resource
+policy covers every route).
 
 A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
 so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
@@ -16,12 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from . import iam
+from . import iam, site
+from .access_identity import SignInEndpoints
 
 ACCESS_LOG_FORMAT: Final = json.dumps(
     {
@@ -79,6 +87,8 @@ class PrivateApiArgs:
     authorizer_invoke_arn: pulumi.Input[str]
     backend_name: pulumi.Input[str]
     backend_invoke_arn: pulumi.Input[str]
+    # The sign-in page at GET /<stage>/ (None: no page).
+    sign_in: SignInEndpoints | None = None
 
 
 class PrivateApi:
@@ -94,6 +104,9 @@ class PrivateApi:
     # API Gateway's account settings, when managed here.
     account: aws.apigateway.Account | None
     url: pulumi.Output[str]
+    # The sign-in page: GET / on the root resource, and the page's URL (`<url>/`).
+    page_method: aws.apigateway.Method | None
+    page_url: pulumi.Output[str]
 
     def __init__(self, name: str, args: PrivateApiArgs, parent: pulumi.Resource) -> None:
         child, settings = pulumi.ResourceOptions(parent=parent), args.settings
@@ -155,9 +168,15 @@ class PrivateApi:
             timeout_milliseconds=12000,
             opts=child,
         )
+        self.page_method = None
+        page: list[pulumi.Resource] = []
+        served: list[pulumi.Output[Any]] = []
+        if args.sign_in is not None:
+            self.page_method, page, served = _sign_in_page(name, self.api, settings.stage, args.sign_in, parent)
         # A deployment is a snapshot: a new one whenever anything it serves changes.
         fingerprint = pulumi.Output.json_dumps(
             [
+                *served,
                 self.api.policy,
                 resource.path_part,
                 self.method.authorization,
@@ -173,7 +192,7 @@ class PrivateApi:
             f"{name}-api",
             rest_api=self.api.id,
             triggers={"fingerprint": fingerprint},
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.method, self.integration]),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.method, self.integration, *page]),
         )
         self.account = None
         logging_ready: list[pulumi.Resource] = []
@@ -231,6 +250,84 @@ class PrivateApi:
         self.url = pulumi.Output.concat(
             "https://", self.api.id, f".execute-api.{args.region}.amazonaws.com/{settings.stage}"
         )
+        self.page_url = pulumi.Output.concat(self.url, "/")
+
+
+def _page_settings(stage: str, sign_in: SignInEndpoints) -> pulumi.Output[site.PageSettings]:
+    values = pulumi.Output.all(
+        sign_in.authorize_url, sign_in.token_url, sign_in.logout_url, sign_in.client_id, sign_in.issuer
+    )
+    return values.apply(
+        lambda v: site.PageSettings(
+            provider=sign_in.provider,
+            authorize_url=v[0],
+            token_url=v[1],
+            logout_url=v[2],
+            client_id=v[3],
+            issuer=v[4],
+            username_claim=sign_in.username_claim,
+            scopes=sign_in.scopes,
+            stage=stage,
+        )
+    )
+
+
+def _sign_in_page(
+    name: str, api: aws.apigateway.RestApi, stage: str, sign_in: SignInEndpoints, parent: pulumi.Resource
+) -> tuple[aws.apigateway.Method, list[pulumi.Resource], list[pulumi.Output[Any]]]:
+    """GET / without authorizer: a MOCK integration answering the page and its headers; its
+    resources, and what the deployment's fingerprint must watch."""
+    child = pulumi.ResourceOptions(parent=parent)
+    page = _page_settings(stage, sign_in).apply(site.render)
+    method = aws.apigateway.Method(
+        f"{name}-get-page",
+        rest_api=api.id,
+        resource_id=api.root_resource_id,
+        http_method="GET",
+        authorization="NONE",  # the one route without an authorizer (policy: api-unauthenticated-page-only)
+        opts=child,
+    )
+    integration = aws.apigateway.Integration(
+        f"{name}-get-page",
+        rest_api=api.id,
+        resource_id=api.root_resource_id,
+        http_method=method.http_method,
+        type="MOCK",
+        # A MOCK integration answers the status its request template names; no request body passes.
+        request_templates={"application/json": '{"statusCode": 200}'},
+        passthrough_behavior="NEVER",
+        opts=child,
+    )
+    response = aws.apigateway.MethodResponse(
+        f"{name}-get-page",
+        rest_api=api.id,
+        resource_id=api.root_resource_id,
+        http_method=method.http_method,
+        status_code="200",
+        response_parameters={f"method.response.header.{h}": True for h in site.HEADER_NAMES},
+        opts=child,
+    )
+    integration_response = aws.apigateway.IntegrationResponse(
+        f"{name}-get-page",
+        rest_api=api.id,
+        resource_id=api.root_resource_id,
+        http_method=method.http_method,
+        status_code=response.status_code,
+        # Static values: the whole text between the outer single quotes (the CSP's own quotes included).
+        response_parameters=page.apply(
+            lambda p: {f"method.response.header.{h}": f"'{v}'" for h, v in p.headers.items()}
+        ),
+        # The only template, whatever the Accept header; the page holds no VTL syntax ($, #).
+        response_templates=page.apply(lambda p: {"text/html": p.html}),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[integration]),
+    )
+    served = [
+        method.authorization,
+        integration.type,
+        integration_response.response_parameters,
+        integration_response.response_templates,
+    ]
+    return method, [method, integration, response, integration_response], served
 
 
 def _account_logging_role(name: str, args: PrivateApiArgs, parent: pulumi.Resource) -> aws.apigateway.Account:

@@ -1,10 +1,16 @@
 """The access proxy's identity provider: who signs people in, and how the authorizer checks them.
 
 Either a Cognito user pool made here (admin-created users only, strong passwords, TOTP MFA
-required, threat protection, an app client without secret or OAuth flows, short-lived tokens
-that can be revoked) with the users the stack config lists, each mailed their own temporary
-password, or an external OIDC issuer whose values are passed through. Either way the result is
-what the authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
+required, threat protection, an app client without secret, short-lived tokens that can be
+revoked) with the users the stack config lists, each mailed their own temporary password, or an
+external OIDC issuer whose values are passed through. Either way the result is what the
+authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
+
+The sign-in page (`components/site`, docs/sign-in.md) signs in with the authorization code flow
+and PKCE: with Cognito, through the pool's managed login domain (`<prefix>.auth.<region>.
+amazoncognito.com`), the app client allowing the code flow only, back to the page's own URL
+alone; with an OIDC issuer, through the endpoints the config names. `sign_in` is what the page
+needs either way (None: no page).
 
 A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
 so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
@@ -13,7 +19,8 @@ so their URNs are the ones deployed stacks already have (see `components/access_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +34,10 @@ EMAIL_CLAIM = "email"
 ACCESS_TOKEN_TYPE = "at+jwt"
 # Cognito's feature plan that threat protection needs, and the one without it.
 PLUS_TIER, ESSENTIALS_TIER = "PLUS", "ESSENTIALS"
+# What the sign-in page asks for by default (openid: an ID token carrying the page's nonce).
+SIGN_IN_SCOPES = ("openid", "email", "profile")
+# Cognito's managed login (not the classic hosted UI): version 2 of a prefix domain.
+MANAGED_LOGIN_VERSION = 2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +61,9 @@ class CognitoArgs:
     # Cognito threat protection; ENFORCED and AUDIT need the Plus feature plan.
     threat_protection: Literal["ENFORCED", "AUDIT", "OFF"] = "ENFORCED"
     users: tuple[CognitoUser, ...] = ()
+    # The managed login domain's prefix, for the sign-in page (None: no domain, no OAuth flows).
+    domain_prefix: str | None = None
+    sign_in_scopes: tuple[str, ...] = SIGN_IN_SCOPES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +73,12 @@ class OidcArgs:
     issuer: str
     # The token's client_id must be one of them (none: not checked; then the audience is).
     client_ids: tuple[str, ...] = ()
+    # The sign-in page: the issuer's endpoints and the page's public client (None: no page).
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    end_session_endpoint: str | None = None
+    page_client_id: str | None = None
+    sign_in_scopes: tuple[str, ...] = SIGN_IN_SCOPES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +101,25 @@ class IdentityArgs:
     region: str
     provider: CognitoArgs | OidcArgs
     checks: TokenChecks
+    # The sign-in page's URL (`https://<api-id>.execute-api.<region>.amazonaws.com/<stage>/`): the
+    # Cognito client's only callback and logout URL. Needed with a Cognito domain prefix.
+    page_url: pulumi.Input[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInEndpoints:
+    """What the sign-in page needs from the identity provider (`components.site.PageSettings`)."""
+
+    provider: Literal["cognito", "oidc"]
+    authorize_url: pulumi.Input[str]
+    token_url: pulumi.Input[str]
+    logout_url: pulumi.Input[str] | None
+    client_id: pulumi.Input[str]
+    issuer: pulumi.Input[str]
+    username_claim: str
+    scopes: tuple[str, ...]
+    # The hosts a person's browser reaches besides the API's (docs/sign-in.md).
+    hosts: pulumi.Input[list[str]]
 
 
 class Identity:
@@ -88,6 +127,10 @@ class Identity:
 
     user_pool: aws.cognito.UserPool | None
     user_pool_client: aws.cognito.UserPoolClient | None
+    # Cognito's managed login domain, with the sign-in page.
+    user_pool_domain: aws.cognito.UserPoolDomain | None
+    # What the sign-in page needs; None: no page (an OIDC issuer without its endpoints in config).
+    sign_in: SignInEndpoints | None
     issuer: pulumi.Output[str]
     # Comma-separated client ids the authorizer accepts; None: not checked.
     client_ids: pulumi.Input[str] | None
@@ -95,19 +138,49 @@ class Identity:
     authorizer_environment: dict[str, pulumi.Input[str]]
 
     def __init__(self, name: str, args: IdentityArgs, parent: pulumi.Resource) -> None:
-        self.user_pool = self.user_pool_client = None
-        provider = args.provider
+        self.user_pool = self.user_pool_client = self.user_pool_domain = None
+        self.sign_in = None
+        provider, checks = args.provider, args.checks
         if isinstance(provider, CognitoArgs):
-            pool, client = self._cognito(name, provider, parent)
+            pool, client = self._cognito(name, provider, args.page_url, parent)
             self.user_pool, self.user_pool_client = pool, client
             self.issuer = pulumi.Output.concat(f"https://cognito-idp.{args.region}.amazonaws.com/", pool.id)
             self.client_ids = client.id
             token_use = "access"
+            if provider.domain_prefix:
+                self.user_pool_domain = self._managed_login(name, provider.domain_prefix, pool, client, parent)
+                host = f"{provider.domain_prefix}.auth.{args.region}.amazoncognito.com"
+                self.sign_in = SignInEndpoints(
+                    provider="cognito",
+                    authorize_url=f"https://{host}/oauth2/authorize",
+                    token_url=f"https://{host}/oauth2/token",
+                    logout_url=f"https://{host}/logout",
+                    client_id=client.id,
+                    issuer=self.issuer,
+                    username_claim=checks.username_claim or "username",
+                    scopes=provider.sign_in_scopes,
+                    # The managed login pages load their scripts and styles from this host too.
+                    hosts=[host],
+                )
         else:
             self.issuer = pulumi.Output.from_input(provider.issuer)
             self.client_ids = ",".join(provider.client_ids) or None
             token_use = ""  # token_use is Cognito's claim; an OIDC issuer is checked by audience or client
-        checks = args.checks
+            authorize, token = provider.authorization_endpoint, provider.token_endpoint
+            if authorize and token:
+                assert provider.page_client_id, "the config requires pageClientId with the endpoints"
+                logout = provider.end_session_endpoint
+                self.sign_in = SignInEndpoints(
+                    provider="oidc",
+                    authorize_url=authorize,
+                    token_url=token,
+                    logout_url=logout,
+                    client_id=provider.page_client_id,
+                    issuer=provider.issuer,
+                    username_claim=checks.username_claim,
+                    scopes=provider.sign_in_scopes,
+                    hosts=sorted({urlsplit(u).netloc for u in (authorize, token, logout) if u}),
+                )
         environment: dict[str, pulumi.Input[str]] = {env.TOKEN_ISSUER.name: self.issuer}
         if self.client_ids is not None:
             environment[env.ALLOWED_CLIENT_IDS.name] = self.client_ids
@@ -128,8 +201,31 @@ class Identity:
         self.authorizer_environment = environment
 
     @staticmethod
+    def _managed_login(
+        name: str, prefix: str, pool: aws.cognito.UserPool, client: aws.cognito.UserPoolClient, parent: pulumi.Resource
+    ) -> aws.cognito.UserPoolDomain:
+        """The pool's managed login domain, and the client's style (Cognito's own: managed login
+        serves a client's pages only once it has one)."""
+        child = pulumi.ResourceOptions(parent=parent)
+        domain = aws.cognito.UserPoolDomain(
+            f"{name}-domain",
+            domain=prefix,
+            user_pool_id=pool.id,
+            managed_login_version=MANAGED_LOGIN_VERSION,
+            opts=child,
+        )
+        aws.cognito.ManagedLoginBranding(
+            f"{name}-login-style",
+            user_pool_id=pool.id,
+            client_id=client.id,
+            use_cognito_provided_values=True,
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[domain]),
+        )
+        return domain
+
+    @staticmethod
     def _cognito(
-        name: str, args: CognitoArgs, parent: pulumi.Resource
+        name: str, args: CognitoArgs, page_url: pulumi.Input[str] | None, parent: pulumi.Resource
     ) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
         child = pulumi.ResourceOptions(parent=parent)
         protected = args.threat_protection != "OFF"
@@ -167,13 +263,26 @@ class Identity:
         flows = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
         if args.allow_password_auth:
             flows.append("ALLOW_USER_PASSWORD_AUTH")
+        oauth: dict[str, Any] = {"allowed_oauth_flows_user_pool_client": False}
+        if args.domain_prefix:
+            if page_url is None:
+                raise ValueError("a Cognito domain prefix needs the sign-in page's URL (IdentityArgs.page_url)")
+            # The sign-in page: the code flow only (the page adds PKCE), back to the page alone.
+            oauth = {
+                "allowed_oauth_flows_user_pool_client": True,
+                "allowed_oauth_flows": ["code"],
+                "allowed_oauth_scopes": list(args.sign_in_scopes),
+                "callback_urls": [page_url],
+                "logout_urls": [page_url],
+                "supported_identity_providers": ["COGNITO"],
+            }
         client = aws.cognito.UserPoolClient(
             f"{name}-client",
             name="studio-access",
             user_pool_id=pool.id,
             generate_secret=False,
             explicit_auth_flows=flows,
-            allowed_oauth_flows_user_pool_client=False,
+            **oauth,
             prevent_user_existence_errors="ENABLED",
             # Sign-out (RevokeToken, AdminUserGlobalSignOut) ends the refresh token.
             enable_token_revocation=True,

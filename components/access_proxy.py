@@ -23,7 +23,7 @@ they always had: the URNs, and the offline plan, are unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,8 +110,15 @@ class AccessProxy(pulumi.ComponentResource):
             ),
             parent=self,
         )
+        # The sign-in page's URL is the API's, which exists only below; the Cognito client (its
+        # callback) waits for it, the API does not wait for the client: no cycle.
+        page_url: pulumi.Output[str]
+        resolve_page_url: Callable[[pulumi.Output[str]], None]
+        page_url, resolve_page_url = pulumi.deferred_output()
         self.identity = Identity(
-            name, IdentityArgs(region=args.region, provider=args.identity, checks=args.token_checks), parent=self
+            name,
+            IdentityArgs(region=args.region, provider=args.identity, checks=args.token_checks, page_url=page_url),
+            parent=self,
         )
         self.token_issuer = self.identity.issuer
 
@@ -174,9 +181,11 @@ class AccessProxy(pulumi.ComponentResource):
                 authorizer_invoke_arn=self.authorizer.function.invoke_arn,
                 backend_name=self.presigned_url.function.name,
                 backend_invoke_arn=self.presigned_url.function.invoke_arn,
+                sign_in=self.identity.sign_in,
             ),
             parent=self,
         )
+        resolve_page_url(self.private_api.page_url)
         self.api_url = self.private_api.url
         self.register_outputs(
             {

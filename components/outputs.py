@@ -33,9 +33,12 @@ USERS_TABLE = "usersTable"
 LOBS_TABLE = "lobsTable"
 PRESIGNED_URL_ROLE_ARN = "presignedUrlRoleArn"
 ACCESS_ROLE_NAME = "accessRoleName"
+# the sign-in page (docs/sign-in.md), when there is one: its URL, and the hosts a browser must reach
+SIGN_IN_URL = "signInUrl"
+SIGN_IN_HOSTS = "signInHosts"
 # the on-premises simulator, when enabled
 ONPREM_TUNNEL_COMMAND = "onPremTunnelCommand"
-ONPREM_OPEN_URL = "onPremOpenUrl"  # what to open in the simulated desktop's browser
+ONPREM_OPEN_URL = "onPremOpenUrl"  # what to open in the simulated desktop's browser: the sign-in page
 
 # --- exported by every LOB stack
 LOB_NAME = "lobName"

@@ -21,6 +21,7 @@ from .access_role import AccessRole, AccessRoleArgs
 from .budgets import AccountBudget, AccountBudgetArgs
 from .config import PROJECT, LoadedStack, LobStackConfig, SharedStackConfig
 from .config.budget import BudgetConfig
+from .config.shared import default_domain_prefix
 from .network_hub import EXECUTE_API, ApiHostDns, NetworkHub, NetworkHubArgs, hosted_zone_ids
 from .onprem import OnPremSimulator, OnPremSimulatorArgs
 from .paths import PROJECT_DIR
@@ -134,10 +135,20 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
             allow_password_auth=identity.allow_password_auth,
             deletion_protection=identity.deletion_protection,
             users=tuple(CognitoUser(username=name, email=email) for name, email in emails.items()),
+            domain_prefix=identity.domain_prefix or default_domain_prefix(loaded.stack, cfg.aws.account_id),
+            sign_in_scopes=tuple(identity.sign_in_scopes),
         )
     else:
         assert identity.issuer is not None, "the config requires an issuer for provider oidc"
-        provider = OidcArgs(issuer=identity.issuer, client_ids=tuple(identity.client_ids))
+        provider = OidcArgs(
+            issuer=identity.issuer,
+            client_ids=tuple(identity.client_ids),
+            authorization_endpoint=identity.authorization_endpoint,
+            token_endpoint=identity.token_endpoint,
+            end_session_endpoint=identity.end_session_endpoint,
+            page_client_id=identity.page_client_id,
+            sign_in_scopes=tuple(identity.sign_in_scopes),
+        )
     return AccessProxyArgs(
         region=region,
         account_id=cfg.aws.account_id,
@@ -229,6 +240,9 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         )
     account_budget(loaded.stack, cfg.aws.account_id, cfg.budget, opts)
     pool, client = proxy.identity.user_pool, proxy.identity.user_pool_client
+    sign_in = proxy.identity.sign_in
+    # The sign-in page when there is one; else the API's per-person URL (the client's).
+    open_url = proxy.private_api.page_url if sign_in else pulumi.Output.concat(proxy.api_url, "/<username>")
     return {
         outputs.ACCOUNT_ID: cfg.aws.account_id,
         outputs.REGION: region,
@@ -258,13 +272,28 @@ def build_shared(loaded: LoadedStack, cfg: SharedStackConfig) -> dict[str, Any]:
         outputs.ACCESS_ROLE_NAME: cfg.access.access_role_name,
         **(
             {
+                outputs.SIGN_IN_URL: proxy.private_api.page_url,
+                outputs.SIGN_IN_HOSTS: pulumi.Output.all(host_of(proxy.api_url), sign_in.hosts).apply(
+                    lambda v: [v[0], *v[1]]
+                ),
+            }
+            if sign_in
+            else {}
+        ),
+        **(
+            {
                 outputs.ONPREM_TUNNEL_COMMAND: simulator.tunnel_command,
-                outputs.ONPREM_OPEN_URL: pulumi.Output.concat(proxy.api_url, "/<username>"),
+                outputs.ONPREM_OPEN_URL: open_url,
             }
             if simulator
             else {}
         ),
     }
+
+
+def host_of(api_url: pulumi.Input[str]) -> pulumi.Output[str]:
+    """`https://<host>/<stage>` -> `<host>`."""
+    return pulumi.Output.from_input(api_url).apply(lambda url: url.split("/")[2])
 
 
 def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:

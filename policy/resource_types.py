@@ -11,6 +11,8 @@ METHOD: Final = "aws:apigateway/method:Method"
 STAGE: Final = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS: Final = "aws:apigateway/methodSettings:MethodSettings"
 AUTHORIZER: Final = "aws:apigateway/authorizer:Authorizer"
+API_RESOURCE: Final = "aws:apigateway/resource:Resource"
+INTEGRATION: Final = "aws:apigateway/integration:Integration"
 # Lambda and its logs
 FUNCTION: Final = "aws:lambda/function:Function"
 LOG_GROUP: Final = "aws:cloudwatch/logGroup:LogGroup"

@@ -319,6 +319,7 @@ FREE_TYPES = frozenset(
         "aws:lambda/alias:Alias",
         "aws:cognito/userPoolClient:UserPoolClient",
         "aws:cognito/userPoolDomain:UserPoolDomain",
+        "aws:cognito/managedLoginBranding:ManagedLoginBranding",  # managed login: in the feature plan
         "aws:cognito/user:User",
         "aws:cognito/userGroup:UserGroup",
         "aws:cognito/userInGroup:UserInGroup",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -103,6 +104,20 @@ MAX_STUDIO_SESSION_SECONDS = 8 * 3600
 # Claims that many issuers let the person change (their own email, display or login name):
 # refused as identity.usernameClaim unless identity.allowMutableUsernameClaim names the claim.
 MUTABLE_CLAIMS = ("email", "preferred_username", "name", "nickname", "upn", "unique_name")
+# The sign-in page (docs/sign-in.md): Cognito's managed login domain prefix (lowercase letters,
+# digits, hyphens; AWS refuses prefixes holding aws, amazon or cognito), and the scopes it asks for.
+DOMAIN_PREFIX_RESERVED = ("aws", "amazon", "cognito")
+COGNITO_SCOPES = ("openid", "email", "profile", "phone")
+HttpsEndpoint = Annotated[str, pattern(r"https://[^\s/?#$'\";,]+(/[^\s?#$'\";,]*)?", "https URL without query")]
+
+
+def default_domain_prefix(stack: str, account_id: str) -> str:
+    """`studio-access-<stack>-<account id>`: unique per account and stack, within Cognito's rules."""
+    name = re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", stack.lower()))
+    for word in DOMAIN_PREFIX_RESERVED:
+        name = name.replace(word, "")
+    name = re.sub(r"-+", "-", name).strip("-")[:36].strip("-")
+    return "-".join(p for p in ("studio-access", name, account_id) if p)
 
 
 class ApiConfig(Model):
@@ -223,6 +238,23 @@ class IdentityConfig(Model):
     require_access_token_type: bool = False
     token_use: str | None = None  # default: "access" for Cognito, no check for OIDC
     leeway_seconds: int = Field(default=0, ge=0, le=120)
+    # The sign-in page (docs/sign-in.md). cognito: the managed login domain's prefix
+    # (<prefix>.auth.<region>.amazoncognito.com; default studio-access-<stack>-<account id>).
+    domain_prefix: Annotated[str, pattern(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", "Cognito domain prefix")] | None = (
+        None
+    )
+    # oidc: the issuer's endpoints (its discovery document's authorization_endpoint, token_endpoint,
+    # end_session_endpoint) and the page's own client (public, PKCE); no page without the first two.
+    authorization_endpoint: HttpsEndpoint | None = None
+    token_endpoint: HttpsEndpoint | None = None
+    end_session_endpoint: HttpsEndpoint | None = None
+    page_client_id: Annotated[str, pattern(r"[\w.:@-]{1,255}", "OAuth client id")] | None = None
+    # What the page asks the identity provider for (openid is required).
+    sign_in_scopes: list[Annotated[str, pattern(r"[A-Za-z0-9_.:/-]{1,256}", "OAuth scope")]] = [
+        "openid",
+        "email",
+        "profile",
+    ]
 
     @field_validator("mfa", mode="before")
     @classmethod
@@ -245,6 +277,7 @@ class IdentityConfig(Model):
             if not (self.audience or self.client_ids):
                 problems.append("provider oidc needs audience or clientIds: tokens of any client would pass otherwise")
             problems += self._username_claim_problems()
+            problems += self._oidc_page_problems()
         else:
             given = [
                 k
@@ -255,11 +288,23 @@ class IdentityConfig(Model):
                     ("clientIds", self.client_ids),
                     ("allowMutableUsernameClaim", self.allow_mutable_username_claim),
                     ("requireAccessTokenType", self.require_access_token_type),
+                    ("authorizationEndpoint", self.authorization_endpoint),
+                    ("tokenEndpoint", self.token_endpoint),
+                    ("endSessionEndpoint", self.end_session_endpoint),
+                    ("pageClientId", self.page_client_id),
                 )
                 if v
             ]
             if given:
                 problems.append(f"{', '.join(given)}: only for provider oidc; Cognito's come from the pool")
+            problems += self._domain_prefix_problems()
+            other = sorted(set(self.sign_in_scopes) - set(COGNITO_SCOPES))
+            if other:
+                problems.append(
+                    f"signInScopes {', '.join(other)}: the Cognito client offers only {', '.join(COGNITO_SCOPES)}"
+                )
+        if "openid" not in self.sign_in_scopes:
+            problems.append("signInScopes must include openid: the page checks the ID token's nonce")
         if self.refresh_token_validity_minutes <= self.access_token_validity_minutes:
             problems.append(
                 f"refreshTokenValidityMinutes {self.refresh_token_validity_minutes} must be longer than "
@@ -268,6 +313,38 @@ class IdentityConfig(Model):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _domain_prefix_problems(self) -> list[str]:
+        prefix = self.domain_prefix
+        reserved = [w for w in DOMAIN_PREFIX_RESERVED if prefix and w in prefix]
+        if reserved:
+            return [f"domainPrefix {prefix} holds {', '.join(reserved)}, which Cognito refuses in a domain prefix"]
+        return []
+
+    def _oidc_page_problems(self) -> list[str]:
+        """The sign-in page needs both endpoints and the page's client, or none of them (no page)."""
+        problems = []
+        if self.domain_prefix:
+            problems.append("domainPrefix: only for provider cognito (the issuer's endpoints name its hosts)")
+        endpoints = {"authorizationEndpoint": self.authorization_endpoint, "tokenEndpoint": self.token_endpoint}
+        if any(endpoints.values()) and not all(endpoints.values()):
+            missing = ", ".join(k for k, v in endpoints.items() if not v)
+            problems.append(f"the sign-in page needs authorizationEndpoint and tokenEndpoint: {missing} is missing")
+        page = all(endpoints.values())
+        if page and not self.page_client_id:
+            problems.append("the sign-in page needs pageClientId: the issuer's public client (PKCE) for the page")
+        if not page and (self.page_client_id or self.end_session_endpoint):
+            problems.append("pageClientId and endSessionEndpoint need authorizationEndpoint and tokenEndpoint")
+        if page and self.client_ids and self.page_client_id not in self.client_ids:
+            problems.append(
+                f"pageClientId {self.page_client_id} is not in clientIds ({', '.join(self.client_ids)}): "
+                "the authorizer would refuse the page's tokens"
+            )
+        return problems
+
+    @property
+    def has_sign_in_page(self) -> bool:
+        return self.provider == "cognito" or bool(self.authorization_endpoint and self.token_endpoint)
 
     def _username_claim_problems(self) -> list[str]:
         claim, allowed = self.username_claim, self.allow_mutable_username_claim

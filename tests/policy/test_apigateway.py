@@ -114,14 +114,14 @@ def test_unconditional_allow_is_fine_when_a_deny_outside_the_endpoint_backs_it()
     )
 
 
-def test_methods_with_an_authorizer_pass_and_open_methods_fail():
+def test_methods_with_an_authorizer_pass_and_a_missing_authorizer_fails():
     name = "api-authorizers-logs-tracing"
     assert check(name, METHOD, {"httpMethod": "GET", "authorization": "CUSTOM", "authorizerId": "abc"}) == []
     assert check(name, METHOD, {"httpMethod": "GET", "authorization": "AWS_IAM"}) == []
-    [problem] = check(name, METHOD, {"httpMethod": "GET", "authorization": "NONE"})
-    assert "authorization NONE" in problem
     [problem] = check(name, METHOD, {"httpMethod": "POST", "authorization": "CUSTOM"})
     assert "without an authorizerId" in problem
+    # NONE is api-unauthenticated-page-only's (it needs the method's resource and integration)
+    assert check(name, METHOD, {"httpMethod": "GET", "authorization": "NONE"}) == []
 
 
 def test_execution_logs_must_not_hold_full_requests():
@@ -179,3 +179,73 @@ def test_without_an_account_setting_in_the_stack_nothing_is_asked():
     # `existing`: the role is already set outside the stack (the config makes the operator name it).
     resources, _ = _logging_stack(stage_deps=(), settings_deps=(), with_account=False)
     assert check_stack("api-account-logging-role-first", resources) == []
+
+
+# --------------------------------------------------------------------------- only the page unauthenticated
+
+API_RESOURCE_TYPE = "aws:apigateway/resource:Resource"
+INTEGRATION_TYPE = "aws:apigateway/integration:Integration"
+
+
+def _page_stack(*, auth="NONE", verb="GET", on_resource=False, integration="MOCK", linked_by="dependency"):
+    """An API with GET /{user_id} behind the authorizer and one more method (the page, or a breach)."""
+    api = res(REST_API, "api", {"endpointConfiguration": {"types": "PRIVATE"}}, id_="a1b2c3")
+    user = res(
+        API_RESOURCE_TYPE, "user", {"restApi": "a1b2c3", "pathPart": "{user_id}"}, id_="res-user", deps=(api.urn,)
+    )
+    get_user = res(
+        METHOD,
+        "get-user",
+        {"restApi": "a1b2c3", "resourceId": "res-user", "httpMethod": "GET", "authorization": "CUSTOM"},
+        deps=(api.urn, user.urn),
+    )
+    where = ("res-user", (api.urn, user.urn)) if on_resource else ("root-1", (api.urn,))
+    page = res(
+        METHOD,
+        "page",
+        {"restApi": "a1b2c3", "resourceId": where[0], "httpMethod": verb, "authorization": auth},
+        deps=where[1],
+    )
+    linked = (page.urn,) if linked_by in ("dependency", "unknown ids") else ()
+    props = {"restApi": "a1b2c3", "resourceId": where[0], "httpMethod": verb, "type": integration}
+    if linked_by == "unknown ids":
+        props = {"restApi": None, "resourceId": None, "httpMethod": verb, "type": integration}
+    integration_ = res(INTEGRATION_TYPE, "page", props, deps=(api.urn, *linked))
+    return [api, user, get_user, page, integration_]
+
+
+def test_the_sign_in_page_is_the_one_unauthenticated_route():
+    name = "api-unauthenticated-page-only"
+    assert check_stack(name, _page_stack()) == []
+    # found by its values alone, and by its dependency alone (ids unknown during a first preview)
+    assert check_stack(name, _page_stack(linked_by="values")) == []
+    assert check_stack(name, _page_stack(linked_by="unknown ids")) == []
+
+
+@pytest.mark.parametrize(
+    "breach, why",
+    [
+        ({"on_resource": True}, "GET /{user_id} has authorization NONE"),
+        ({"verb": "POST"}, "POST / has authorization NONE: only GET /"),
+        ({"integration": "AWS_PROXY"}, "its integration is AWS_PROXY"),
+        ({"integration": "HTTP_PROXY", "linked_by": "values"}, "its integration is HTTP_PROXY"),
+        ({"auth": None}, "its integration is"),  # unset authorization counts as none
+    ],
+)
+def test_any_other_unauthenticated_method_fails(breach, why):
+    stack = _page_stack(**breach)
+    if breach.get("auth", "NONE") is None:
+        stack[3] = res(METHOD, "page", {"restApi": "a1b2c3", "resourceId": "root-1", "httpMethod": "GET"})
+        stack[4] = res(INTEGRATION_TYPE, "page", {"type": "AWS_PROXY"}, deps=(stack[3].urn,))
+    [(resource, message)] = check_stack("api-unauthenticated-page-only", stack)
+    assert resource.name == "page" and resource.type == METHOD
+    assert why in message
+
+
+def test_a_root_method_whose_integration_is_missing_fails():
+    stack = _page_stack(linked_by="none")
+    stack[4] = res(
+        INTEGRATION_TYPE, "other", {"restApi": "a1b2c3", "resourceId": "res-user", "httpMethod": "GET", "type": "MOCK"}
+    )
+    [(_, message)] = check_stack("api-unauthenticated-page-only", stack)
+    assert "none found" in message

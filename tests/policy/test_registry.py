@@ -9,6 +9,7 @@ from policy.model import ADVISORY
 PACK_ORDER = [
     "api-private-source-vpce",
     "api-authorizers-logs-tracing",
+    "api-unauthenticated-page-only",
     "api-account-logging-role-first",
     "lambda-runtime-tracing-vpc",
     "lambda-log-group-retention",

@@ -20,6 +20,7 @@ from policy.resource_types import (
     FUNCTION,
     HOSTED_ZONE,
     INGRESS_RULE,
+    INTEGRATION,
     KMS_KEY,
     LOG_GROUP,
     METHOD,
@@ -183,8 +184,23 @@ BREACHES = [
         "api-authorizers-logs-tracing",
         "shared",
         "access-get-user",
+        lambda rs: _find(rs, METHOD, "access-get-user")["inputs"].pop("authorizerId"),
+    ),
+    (
+        "api-unauthenticated-page-only",
+        "shared",
+        "access-get-user",
         _set(METHOD, "access-get-user", authorization="NONE"),
     ),
+    (
+        "api-unauthenticated-page-only",
+        "shared",
+        "access-get-page",
+        lambda rs: _find(rs, INTEGRATION, "access-get-page")["inputs"].update(
+            type="AWS_PROXY", uri=_find(rs, INTEGRATION, "access-get-user")["inputs"]["uri"]
+        ),
+    ),
+    ("api-unauthenticated-page-only", "shared", "access-get-page", _set(METHOD, "access-get-page", httpMethod="POST")),
     ("api-authorizers-logs-tracing", "shared", "access-api", _set(STAGE, "access-api", xrayTracingEnabled=False)),
     (
         "api-authorizers-logs-tracing",

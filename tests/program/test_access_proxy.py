@@ -294,7 +294,7 @@ def test_cognito_pool_client_and_users(shared):
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": True}
     assert pool["deletionProtection"] == "ACTIVE"
     client = one(shared, "aws:cognito/userPoolClient:UserPoolClient", "access-client").inputs
-    assert client["generateSecret"] is False and "allowedOauthFlows" not in client
+    assert client["generateSecret"] is False and client["allowedOauthFlows"] == ["code"]  # the sign-in page's
     assert client["explicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     users = {r.inputs["username"]: r.inputs for r in resources(shared, "aws:cognito/user:User")}
     assert set(users) == {"user-lob-a", "user-lob-b"}

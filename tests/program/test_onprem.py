@@ -123,7 +123,7 @@ def test_outputs_tunnel_command_and_url(sim):
     assert sim.outputs["onPremTunnelCommand"] == (
         f"ssh -i studio-access-onprem.pem -N -L 3389:{windows.outputs['privateIp']}:3389 ec2-user@{bastion.outputs['publicIp']}"
     )
-    assert sim.outputs["onPremOpenUrl"] == sim.outputs["apiUrl"] + "/<username>"
+    assert sim.outputs["onPremOpenUrl"] == sim.outputs["apiUrl"] + "/"  # the sign-in page
 
 
 @pytest.mark.parametrize(
