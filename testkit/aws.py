@@ -1,8 +1,10 @@
 """Emulated AWS for the presigned-URL function: moto's DynamoDB, STS and SageMaker in process, and
-``CreatePresignedDomainUrl`` and ``DescribeSpace`` (which moto lacks) answered at the botocore
-level as SageMaker would, given the caller's assumed-role credentials. Every call the function
-makes is recorded (``AssumeRole``'s ``SourceIdentity`` included); any call can be answered
-otherwise (``World.overrides``).
+``CreatePresignedDomainUrl``, ``DescribeSpace``, ``ListSpaces`` and ``CreateUserProfile`` (which
+moto lacks) answered at the botocore level as SageMaker would, given the caller's assumed-role
+credentials; ``CreateUserProfile`` as the LOB's access role allows it (`World.jit_accounts`: only
+there, and only tagged with the session's person). Every call the function makes is recorded
+(``AssumeRole``'s ``SourceIdentity`` included); any call can be answered otherwise
+(``World.overrides``).
 
 The tables are `contracts.tables`' (key, attributes); the environment the function gets is built
 from `contracts.presigned_url_env`'s names."""
@@ -15,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import presigned_url_env, tables
+from contracts import presigned_url_env, tables, tags
 
 from . import env, proofs
 
@@ -107,6 +109,11 @@ class World:
     domains: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, name) -> domain id
     # (account, domain id, space name) -> (sharing type "Private"/"Shared"/None, owner profile or None)
     spaces: dict[tuple[str, str, str], tuple[str | None, str | None]] = field(default_factory=dict)
+    # (account, domain id, space name) -> the space's app type (ListSpaces' AppType)
+    space_apps: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # Accounts whose access role may create user profiles (lob.justInTimeProfiles), and what it made.
+    jit_accounts: set[str] = field(default_factory=set)
+    created_profiles: list[dict[str, Any]] = field(default_factory=list)
     clients: dict[tuple[str, str | None], Any] = field(default_factory=dict)
 
     def client(self, service: str, account: str | None = None) -> Any:
@@ -131,8 +138,17 @@ class World:
         """What each ``AssumeRole`` the function made asked for (RoleArn, SourceIdentity, ...)."""
         return [c.params for c in self.calls if c.operation == "AssumeRole"]
 
-    def add_space(self, account: str, domain_id: str, name: str, sharing: str | None, owner: str | None = None) -> None:
+    def add_space(
+        self,
+        account: str,
+        domain_id: str,
+        name: str,
+        sharing: str | None,
+        owner: str | None = None,
+        app_type: str = "JupyterLab",
+    ) -> None:
         self.spaces[(account, domain_id, name)] = (sharing, owner)
+        self.space_apps[(account, domain_id, name)] = app_type
 
     def dynamodb(self) -> Any:
         return self.client("dynamodb")
@@ -142,6 +158,10 @@ class World:
 
     def put_lob(self, lob: str, account: str | None, domain_id: str | None = None) -> None:
         self.dynamodb().put_item(TableName=LOBS_TABLE, Item=lob_item(lob, account, domain_id))
+
+    def put_groups(self, mapping: dict[str, list[str]]) -> None:
+        """The group mapping item of the LOBs table, as the stack writes it."""
+        self.dynamodb().put_item(TableName=LOBS_TABLE, Item=tables.typed(tables.group_map_item(mapping)))
 
     def create_domain(self, account: str, name: str, profiles: Iterable[str] = ()) -> str:
         arn = self.client("sagemaker", account).create_domain(
@@ -158,16 +178,77 @@ class World:
         sagemaker_backends[account][REGION].domains[domain_id].status = status
 
     @staticmethod
-    def _assumed_role(request_signer: Any) -> tuple[str, str] | None:
-        """(account, role ARN) of the caller's (moto) assumed-role credentials."""
+    def _session(request_signer: Any) -> tuple[str, str, str] | None:
+        """(account, role ARN, session name) of the caller's (moto) assumed-role credentials; the
+        function sets the session name to the source identity (moto keeps no SourceIdentity)."""
         from moto.sts.models import sts_backends
 
         access_key = request_signer._credentials.get_frozen_credentials().access_key
         for account in ACCOUNTS:
             assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
             if assumed is not None:
-                return account, assumed.role_arn
+                return account, assumed.role_arn, assumed.session_name
         return None
+
+    @classmethod
+    def _assumed_role(cls, request_signer: Any) -> tuple[str, str] | None:
+        """(account, role ARN) of the caller's (moto) assumed-role credentials."""
+        session = cls._session(request_signer)
+        return None if session is None else session[:2]
+
+    def _list_spaces(self, request_signer: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """What SageMaker's ListSpaces would answer in the caller's account (one page)."""
+        from botocore.awsrequest import AWSResponse
+
+        role = self._assumed_role(request_signer)
+        if role is None:
+            return error(400, "AccessDeniedException", "not an assumed LOB role")
+        body = json.loads(params["body"])
+        domain = body.get("DomainIdEquals")
+        listed = []
+        for (account, domain_id, name), (sharing, owner) in sorted(self.spaces.items()):
+            if account != role[0] or (domain is not None and domain_id != domain):
+                continue
+            entry: dict[str, Any] = {"DomainId": domain_id, "SpaceName": name, "Status": "InService"}
+            entry["SpaceSettingsSummary"] = {"AppType": self.space_apps.get((account, domain_id, name), "JupyterLab")}
+            if sharing is not None:
+                entry["SpaceSharingSettingsSummary"] = {"SharingType": sharing}
+            if owner is not None:
+                entry["OwnershipSettingsSummary"] = {"OwnerUserProfileName": owner}
+            listed.append(entry)
+        return AWSResponse("https://aws.invalid", 200, {}, None), {
+            "Spaces": listed,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+
+    def _create_user_profile(self, request_signer: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """What SageMaker would answer to the LOB's access role: denied unless the account opted in
+        (`jit_accounts`) and the profile is tagged with the session's person and nothing else (the
+        role's aws:RequestTag and aws:TagKeys conditions), in a domain of that account."""
+        from botocore.awsrequest import AWSResponse
+        from moto.sagemaker.models import sagemaker_backends
+
+        session = self._session(request_signer)
+        body = json.loads(params["body"])
+        if session is None:
+            return error(400, "AccessDeniedException", "not an assumed LOB role")
+        account, role_arn, person = session
+        wanted = [{"Key": tags.PERSON_TAG, "Value": person}]
+        if account not in self.jit_accounts or body.get("Tags") != wanted:
+            return error(400, "AccessDeniedException", f"{role_arn} is not authorized to sagemaker:CreateUserProfile")
+        domain, profile = body["DomainId"], body["UserProfileName"]
+        if domain not in sagemaker_backends[account][REGION].domains:
+            return error(400, "ResourceNotFound", f"Domain {domain} not found")
+        known = self.profiles.setdefault((account, domain), set())
+        if profile in known:
+            return error(400, "ResourceInUse", f"User profile {profile} already exists")
+        known.add(profile)
+        self.created_profiles.append({"account": account, "role": role_arn, **body})
+        arn = f"arn:aws:sagemaker:{REGION}:{account}:user-profile/{domain}/{profile}"
+        return AWSResponse("https://aws.invalid", 200, {}, None), {
+            "UserProfileArn": arn,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
 
     def _describe_space(self, request_signer: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """What SageMaker's DescribeSpace would answer in the caller's account."""
@@ -230,6 +311,10 @@ class World:
             return self._presigned_domain_url(request_signer, params)
         if key == "sagemaker.DescribeSpace":
             return self._describe_space(request_signer, params)
+        if key == "sagemaker.ListSpaces":
+            return self._list_spaces(request_signer, params)
+        if key == "sagemaker.CreateUserProfile":
+            return self._create_user_profile(request_signer, params)
         return None
 
 

@@ -53,15 +53,22 @@ def fn_event(
     proof: Any = _DEFAULT,
     api_id: str = proofs.API_ID,
     stage: str = proofs.STAGE,
+    groups: list[str] | None = None,
+    targets: bool = False,
 ) -> dict[str, Any]:
     """A REST proxy integration event, with the authorizer's context as API Gateway passes it:
-    ``username``, ``sub``, ``clientId`` and a valid ``proof`` for this person and the bearer token
-    the event carries (``username`` None: no authorizer context at all; ``proof`` None: a context
-    without one, or any string instead of the valid one). ``Authorization: Bearer <token>`` is
-    added to ``headers`` unless they have one."""
+    ``username``, ``sub``, ``clientId`` and a valid ``proof`` for this person (with ``groups``)
+    and the bearer token the event carries (``username`` None: no authorizer context at all;
+    ``proof`` None: a context without one, or any string instead of the valid one).
+    ``Authorization: Bearer <token>`` is added to ``headers`` unless they have one. ``targets``:
+    ``GET /{user_id}/targets`` instead of ``GET /{user_id}``."""
     token = token_for(username) if token is None else token
     if proof is _DEFAULT:
-        proof = proofs.make(username=username or "", token=token, api_id=api_id, stage=stage) if username else None
+        proof = (
+            proofs.make(username=username or "", token=token, api_id=api_id, stage=stage, groups=groups)
+            if username
+            else None
+        )
     authorizer = {"principalId": SUB, "integrationLatency": 12, "username": username, "sub": SUB, "clientId": CLIENT_ID}
     if proof is not None:
         authorizer["proof"] = proof
@@ -71,9 +78,10 @@ def fn_event(
     headers = dict(headers or {"Accept": "text/html"})
     if not any(isinstance(k, str) and k.lower() == "authorization" for k in headers):
         headers["Authorization"] = f"Bearer {token}"
+    suffix = "/targets" if targets else ""
     return {
-        "resource": "/{user_id}",
-        "path": f"/{path_user}",
+        "resource": "/{user_id}" + suffix,
+        "path": f"/{path_user}{suffix}",
         "httpMethod": "GET",
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},

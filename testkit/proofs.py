@@ -47,11 +47,13 @@ def payload(
     api_id: str = API_ID,
     stage: str = STAGE,
     resources: list[str] | None = None,
+    groups: list[str] | None = None,
     issued_at: int | None = None,
     lifetime: int = 120,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """The payload the authorizer would sign for this person and token; an override of None removes a field."""
+    """The payload the authorizer would sign for this person and token (their two paths, and
+    ``groups``, default none); an override of None removes a field."""
     now = int(time.time()) if issued_at is None else issued_at
     fields: dict[str, Any] = {
         proof.VERSION: proof.CURRENT_VERSION,
@@ -59,10 +61,11 @@ def payload(
         proof.SUB: sub,
         proof.API_ID: api_id,
         proof.STAGE: stage,
-        proof.RESOURCES: resources if resources is not None else [proof.resource("GET", username)],
+        proof.RESOURCES: resources if resources is not None else list(proof.allowed_resources(username)),
         proof.TOKEN_SHA256: proof.token_sha256(token),
         proof.ISSUED_AT: now,
         proof.EXPIRES_AT: now + lifetime,
+        proof.GROUPS: sorted(set(groups or ())),
     }
     fields.update(overrides)
     return {k: v for k, v in fields.items() if v is not None}

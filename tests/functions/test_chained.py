@@ -71,7 +71,8 @@ def test_a_mapped_token_user_without_a_table_entry_gets_403_from_the_function(
 ):
     token = sign(key, cognito_claims("user-lob-c"))
     response = through_the_gateway(authorizer, presigned, token, "user-lob-c")
-    assert response["statusCode"] == 403 and json.loads(response["body"])["message"] == "access refused"
+    message = json.loads(response["body"])["message"]
+    assert response["statusCode"] == 403 and message == "You are not entitled to any line of business."
 
 
 def test_the_policy_cannot_be_widened_by_a_wildcard_username(authorizer, presigned, auth_env, aws, key):

@@ -154,10 +154,11 @@ def refused_with(presigned, capsys, event, status: int, message: str, outcome: s
     return line
 
 
-def test_an_unmapped_user_is_403(presigned, aws, capsys):
+def test_an_unmapped_user_is_403_saying_so(presigned, aws, capsys):
     aws.put_user("nobody-lob", None)
-    refused_with(presigned, capsys, fn_event("stranger"), 403, "access refused", "user-not-mapped", "no users-table")
-    refused_with(presigned, capsys, fn_event("nobody-lob"), 403, "access refused", "user-not-mapped", "has no LOB")
+    not_entitled = "You are not entitled to any line of business."
+    refused_with(presigned, capsys, fn_event("stranger"), 403, not_entitled, "user-not-mapped", "no users-table")
+    refused_with(presigned, capsys, fn_event("nobody-lob"), 403, not_entitled, "user-not-mapped", "has no LOB")
 
 
 @pytest.mark.parametrize("flag", [{"BOOL": True}, {"S": "true"}, {"S": "TRUE"}])

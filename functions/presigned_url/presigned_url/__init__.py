@@ -6,9 +6,11 @@
 * `proof`: the authorizer's proof, verified with the KMS key's public key (standard library);
 * `settings`: the environment (`contracts.presigned_url_env`) read and checked once;
 * `cache`: a bounded cache whose entries expire;
-* `request`: who asks (the proof, bound to this request) and what for (API Gateway's proxy event);
-* `mapping`: the tables' items and SageMaker's domains and spaces to a presign request
-  (`contracts.tables`), the person as STS's source identity;
+* `request`: who asks (the proof, bound to this request), which route and what for (API
+  Gateway's proxy event);
+* `mapping`: the tables' items, the proof's groups and SageMaker's domains and spaces to an
+  entitlement, a presign request or a list of targets (`contracts.tables`), the person as STS's
+  source identity and the tag of a just-in-time profile;
 * `response`: API Gateway's proxy answers;
 * `aws`: the clients and caches of one container, every AWS call;
 * `handler`: the per-container state and the handler (I/O at the edges: AWS, the audit line).

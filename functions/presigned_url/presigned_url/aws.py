@@ -1,12 +1,14 @@
 """Every AWS call of the function, with the clients and caches of one container.
 
-Clients are built once per container (standard retries, short timeouts). The user's LOB, the
-LOB's account and domain, and spaces are kept for ``CACHE_TTL_SECONDS``; the credentials of
+Clients are built once per container (standard retries, short timeouts). The person's users-table
+row (or its absence), the group mapping, the LOB's account and domain, spaces (each one's answer,
+and each domain's list), and an account's refusal to create profiles are kept for
+``CACHE_TTL_SECONDS``; the credentials of
 ``arn:aws:iam::<account>:role/<role name>`` are assumed per person, with the person as
 ``SourceIdentity`` and ``RoleSessionName`` (the LOB account's CloudTrail names who opened
 Studio), and kept per (account, person) until five minutes before they expire, at most
 `MAX_SESSIONS` of them (least recently used out first: about 2 KB each). A warm request makes one
-AWS call: ``CreatePresignedDomainUrl``.
+AWS call: ``CreatePresignedDomainUrl``; a warm ``/targets`` none.
 
 One SageMaker client serves every account and person: SageMaker's endpoint is the region's, the
 credentials decide the account. The client's credentials object is set to the person's before
@@ -28,7 +30,18 @@ from contracts import lambda_env, tables
 
 from .cache import TTLCache
 from .errors import Failure, failure_for
-from .mapping import parse_lob_item, parse_user_item, pick_domain, source_identity, space_allowed
+from .mapping import (
+    SpaceSummary,
+    UserRow,
+    parse_group_item,
+    parse_lob_item,
+    parse_user_item,
+    person_tag,
+    pick_domain,
+    source_identity,
+    space_allowed,
+    space_summary,
+)
 from .settings import Settings
 
 # Clients: standard retries (3 attempts), timeouts far below API Gateway's 29 s (and the
@@ -48,6 +61,11 @@ MAX_ACCOUNTS = 256
 # Role sessions kept, one per (account, person): credentials only (about 2 KB each).
 MAX_SESSIONS = 1000
 MAX_SPACES = 1000
+# Space lists kept, one per domain, each of at most MAX_LISTED_SPACES summaries (about 150 bytes each).
+MAX_SPACE_LISTS = 256
+MAX_LISTED_SPACES = 500
+# The key of the group mapping in its cache (one entry).
+_GROUPS = "groups"
 
 
 def error_code(error: BaseException) -> str:
@@ -94,10 +112,15 @@ class Aws:
         self.sagemaker = boto3.session.Session(botocore_session=sagemaker, region_name=s.region).client(
             "sagemaker", config=CLIENT_CONFIG
         )
-        self.users: TTLCache[tuple[str, str]] = TTLCache(s.cache_ttl, MAX_USERS)
+        self.users: TTLCache[UserRow] = TTLCache(s.cache_ttl, MAX_USERS)
+        self.groups: TTLCache[dict[str, tuple[str, ...]]] = TTLCache(s.cache_ttl, 1)
         self.lobs: TTLCache[tuple[str, str | None]] = TTLCache(s.cache_ttl, MAX_LOBS)
         self.domains: TTLCache[str] = TTLCache(s.cache_ttl, MAX_ACCOUNTS)
         self.spaces: TTLCache[bool] = TTLCache(s.cache_ttl, MAX_SPACES)
+        # (account, domain) -> the domain's spaces, for /targets
+        self.space_lists: TTLCache[tuple[SpaceSummary, ...]] = TTLCache(s.cache_ttl, MAX_SPACE_LISTS)
+        # accounts whose access role may not create user profiles (just-in-time profiles off)
+        self.no_profile_creation: TTLCache[bool] = TTLCache(s.cache_ttl, MAX_ACCOUNTS)
         # (account, username) -> (access key, secret key, session token)
         self.sessions: TTLCache[tuple[str, str, str]] = TTLCache(ROLE_SESSION_SECONDS, MAX_SESSIONS)
 
@@ -109,12 +132,21 @@ class Aws:
         item: dict[str, Any] | None = found.get("Item")
         return item
 
-    def user(self, username: str) -> tuple[str, str]:
-        """(LOB, profile) of a user; a ``DISABLED`` user is refused (within the cache's TTL)."""
+    def user(self, username: str) -> UserRow:
+        """A person's users-table row (`NO_ROW` when there is none, cached as well: most people
+        are entitled by their groups alone); ``DISABLED`` is honoured within the cache's TTL."""
         found = self.users.get(username)
         if found is None:
-            found = parse_user_item(self._get_item(self.settings.users_table, username), username)
+            found = parse_user_item(self._get_item(self.settings.users_table, username))
             self.users.put(username, found)
+        return found
+
+    def group_map(self) -> dict[str, tuple[str, ...]]:
+        """The identity provider's groups mapped to LOBs (the LOBs table's one mapping item)."""
+        found = self.groups.get(_GROUPS)
+        if found is None:
+            found = parse_group_item(self._get_item(self.settings.lobs_table, tables.GROUPS_ITEM_KEY))
+            self.groups.put(_GROUPS, found)
         return found
 
     def lob(self, lob: str) -> tuple[str, str | None]:
@@ -176,6 +208,48 @@ class Aws:
             self.spaces.put(key, allowed)
         if not allowed:
             raise Failure(403, "space-refused", f"space {space!r} is neither shared nor {profile!r}'s own")
+
+    def list_spaces(self, account: str, domain: str, session: tuple[str, str, str]) -> tuple[SpaceSummary, ...]:
+        """The domain's spaces (``ListSpaces``, at most `MAX_LISTED_SPACES`), kept for the cache's TTL."""
+        key = (account, domain)
+        found = self.space_lists.get(key)
+        if found is None:
+            listed: list[SpaceSummary] = []
+            pages = self._as(session).get_paginator("list_spaces").paginate(DomainIdEquals=domain)
+            for page in pages:
+                listed.extend(s for s in map(space_summary, page.get("Spaces", [])) if s is not None)
+                if len(listed) >= MAX_LISTED_SPACES:
+                    break
+            found = tuple(listed[:MAX_LISTED_SPACES])
+            self.space_lists.put(key, found)
+        return found
+
+    def create_profile(
+        self, account: str, domain: str, profile: str, username: str, session: tuple[str, str, str]
+    ) -> None:
+        """A just-in-time user profile for the person in this domain, tagged with them
+        (``CreateUserProfile``): only a LOB that opted in lets its access role do it. Refused
+        (the LOB did not opt in, or the tag cannot hold the person) is a 404 no-profile; the
+        refusal is kept for the cache's TTL, so a LOB without the opt-in is not asked again."""
+        if self.no_profile_creation.get(account):
+            raise Failure(404, "no-profile", "no user profile; this LOB does not create profiles just in time")
+        tag = person_tag(source_identity(username))
+        if tag is None:
+            raise Failure(404, "no-profile", "no user profile; the person's name cannot be a SageMaker tag value")
+        try:
+            self._as(session).create_user_profile(DomainId=domain, UserProfileName=profile, Tags=[tag])
+        except ClientError as error:
+            code = error_code(error)
+            if code.startswith("AccessDenied"):
+                self.no_profile_creation.put(account, True)
+                raise Failure(
+                    404,
+                    "no-profile",
+                    "no user profile; the LOB's access role may not create one (justInTimeProfiles off)",
+                ) from error
+            if code in ("ResourceInUse", "ResourceInUseException"):
+                return  # made a moment ago by another request of the person
+            raise failure_for(code, "CreateUserProfile") from error
 
     def presigned_url(self, account: str, session: tuple[str, str, str], request: dict[str, Any]) -> str:
         """``CreatePresignedDomainUrl``; a profile (or domain) not found forgets the account's domain."""

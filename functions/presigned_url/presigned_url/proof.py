@@ -115,6 +115,8 @@ class Proven:
     token_sha256: str
     issued_at: int
     expires_at: int
+    # The person's groups as the token's groups claim gave them (none in an older authorizer's proof).
+    groups: tuple[str, ...] = ()
 
 
 def _field(payload: dict[str, Any], name: str, kind: type) -> Any:
@@ -143,6 +145,9 @@ def verify_proof(key: RsaPublicKey, text: object, now: float) -> Proven:
     resources = payload.get(proof.RESOURCES)
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
         raise ProofError("proof field resources missing or not a list of strings")
+    groups = payload.get(proof.GROUPS, [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise ProofError("proof field groups not a list of strings")
     proven = Proven(
         username=_field(payload, proof.USERNAME, str),
         sub=_field(payload, proof.SUB, str),
@@ -152,6 +157,7 @@ def verify_proof(key: RsaPublicKey, text: object, now: float) -> Proven:
         token_sha256=_field(payload, proof.TOKEN_SHA256, str),
         issued_at=_field(payload, proof.ISSUED_AT, int),
         expires_at=_field(payload, proof.EXPIRES_AT, int),
+        groups=tuple(groups),
     )
     if now >= proven.expires_at:
         raise ProofError("proof expired")

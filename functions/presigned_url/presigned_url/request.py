@@ -1,6 +1,7 @@
 """What the caller asked for, from API Gateway's proxy event: who (the person the authorizer's
-proof names, which must be the path's ``user_id``), the optional ``space`` and ``landing``, JSON
-or a redirect.
+proof names, which must be the path's ``user_id``), which route (``GET /{user_id}``, a Studio URL,
+or ``GET /{user_id}/targets``, what the person may open), the optional ``lob``, ``space`` and
+``landing`` of the first, JSON or a redirect.
 
 The person is taken from the proof (`proof.verify_proof`), never from the plain context: the
 proof must verify with the key, be unexpired, be for this API and stage, allow this method and
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hmac
 import re
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import names, proof
@@ -19,8 +21,12 @@ from contracts import names, proof
 from .errors import Failure, bad_request
 from .proof import ProofError, Proven, RsaPublicKey, verify_proof
 
-QUERY_PARAMETERS = ("space", "landing")
+# The routes (API Gateway's resource paths) and the query parameters each takes.
+OPEN, TARGETS = "open", "targets"
+ROUTES = {"/{user_id}": OPEN, f"/{{user_id}}/{proof.TARGETS}": TARGETS}
+QUERY_PARAMETERS = {OPEN: ("lob", "space", "landing"), TARGETS: ()}
 _NAME_RE = re.compile(names.SAGEMAKER_NAME)  # SageMaker space names
+_LOB_RE = re.compile(names.LOB_NAME)
 _LANDING_PREFIXES = (
     "studio::",
     "app:JupyterServer:",
@@ -100,45 +106,70 @@ def caller(event: Any, key: RsaPublicKey, now: float) -> Proven:
     return proven
 
 
-def check_path(event: dict[str, Any], proven: Proven) -> None:
-    """The path must be the proven person's own, and a resource the proof allows."""
+def check_path(event: dict[str, Any], proven: Proven) -> str:
+    """The route asked for (`OPEN` or `TARGETS`); the path must be the proven person's own, on a
+    route the proof allows."""
     path = event.get("pathParameters")
     user_id = path.get("user_id") if isinstance(path, dict) else None
-    method = event.get("httpMethod")
+    method, resource = event.get("httpMethod"), event.get("resource")
+    route = ROUTES.get(resource) if isinstance(resource, str) else None
+    own = f"{user_id}/{proof.TARGETS}" if route == TARGETS else user_id
     if (
-        user_id != proven.username
+        route is None
+        or user_id != proven.username
         or not isinstance(method, str)
-        or proof.resource(method, user_id) not in proven.resources
+        or proof.resource(method, str(own)) not in proven.resources
     ):
         raise Failure(403, "forbidden", "the path is not the proven person's own")
+    return route
 
 
-def studio_options(event: dict[str, Any]) -> dict[str, str]:
-    """``SpaceName``/``LandingUri`` from the optional ``space``/``landing`` query parameters."""
+@dataclass(frozen=True)
+class OpenRequest:
+    """``GET /{user_id}``'s choices: the LOB (None: the person's only one) and SageMaker's options."""
+
+    lob: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def _query(event: dict[str, Any], route: str) -> dict[str, object]:
+    """The route's query parameters, each given at most once; unknown ones are a 400 naming them."""
     query = event.get("queryStringParameters") or {}
     multi = event.get("multiValueQueryStringParameters") or {}
     if not isinstance(query, dict) or not isinstance(multi, dict):
         raise bad_request("query string could not be read")
-    unknown = sorted(set(query) - set(QUERY_PARAMETERS))
+    allowed = QUERY_PARAMETERS[route]
+    unknown = sorted(set(query) - set(allowed))
     if unknown:
-        allowed = ", ".join(QUERY_PARAMETERS)
         names_ = ", ".join(repr(str(u)[:40]) for u in unknown[:5])
-        raise bad_request(f"unknown query parameter(s) {names_}; allowed: {allowed}")
-    options: dict[str, str] = {}
-    for name in QUERY_PARAMETERS:
+        raise bad_request(f"unknown query parameter(s) {names_}; allowed: {', '.join(allowed) or 'none'}")
+    for name in allowed:
         values = multi.get(name)
         if isinstance(values, list) and len({str(v) for v in values}) > 1:
             raise bad_request(f"query parameter {name!r} given more than once")
-        value = query.get(name)
-        if value is None:
-            continue
-        if name == "space":
-            if not isinstance(value, str) or not _NAME_RE.fullmatch(value):
-                raise bad_request("space: not a SageMaker space name (letters, digits and hyphens, at most 63)")
-            options["SpaceName"] = value
-        else:
-            options["LandingUri"] = _landing(value)
-    return options
+    return {name: query[name] for name in allowed if query.get(name) is not None}
+
+
+def targets_query(event: dict[str, Any]) -> None:
+    """``GET /{user_id}/targets`` takes no query parameter."""
+    _query(event, TARGETS)
+
+
+def open_request(event: dict[str, Any]) -> OpenRequest:
+    """``lob``, and ``SpaceName``/``LandingUri`` from the optional ``space``/``landing`` query parameters."""
+    found = _query(event, OPEN)
+    lob = found.get("lob")
+    if lob is not None and (not isinstance(lob, str) or not _LOB_RE.fullmatch(lob)):
+        raise bad_request("lob: not a line of business name (lowercase letters, digits and hyphens, at most 32)")
+    options: dict[str, str] = {}
+    space = found.get("space")
+    if space is not None:
+        if not isinstance(space, str) or not _NAME_RE.fullmatch(space):
+            raise bad_request("space: not a SageMaker space name (letters, digits and hyphens, at most 63)")
+        options["SpaceName"] = space
+    if "landing" in found:
+        options["LandingUri"] = _landing(found["landing"])
+    return OpenRequest(lob if isinstance(lob, str) else None, options)
 
 
 def _landing(value: object) -> str:

@@ -1,4 +1,5 @@
-"""API Gateway's proxy answers: never cached, JSON bodies, no detail beyond the message."""
+"""API Gateway's proxy answers: never cached, JSON bodies, no detail beyond the message (and, for
+a person who must choose, the names of the LOBs they may choose)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,12 @@ def url(presigned: str, expires: int, as_json: bool) -> dict[str, Any]:
 
 
 def failure(refusal: Failure, request_id: str) -> dict[str, Any]:
-    return respond(refusal.status, {"message": refusal.message, "requestId": request_id})
+    return respond(refusal.status, {"message": refusal.message, "requestId": request_id, **refusal.extra})
+
+
+def targets(username: str, lobs: list[dict[str, Any]]) -> dict[str, Any]:
+    """``200 {"username", "lobs": [{"name", "spaces": [{"name", "appType", "sharing"}]}]}``."""
+    return respond(200, {"username": username, "lobs": lobs})
 
 
 def internal_error(request_id: str) -> dict[str, Any]:
