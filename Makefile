@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup plan plan-json test lint bench clean deploy
+.PHONY: setup plan plan-json test lint bench clean deploy browser
 
 $(STAMP): requirements.txt requirements-dev.txt functions/authorizer/requirements.txt functions/presigned_url/requirements.txt client/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ plan-json: $(STAMP)
 ## Lint, format and types (pyproject.toml), then the tests.
 test: lint
 	$(PY) -m pytest
+
+## Debian's chromium and chromium-driver for the sign-in page's browser test (tests/e2e/test_sign_in_page.py),
+## installed with apt-get when missing; nothing is downloaded at test time. .ci/run runs it before the tests.
+browser:
+	.ci/install-browser
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -276,7 +276,8 @@
     if (answer.status === 401) {
       return showSignIn('Your sign-in has expired or was refused. Sign in again.', 'warn');
     }
-    if (answer.status === 403) {
+    if (answer.status === 403 && body.requestId) {
+      // The access service's own refusal (API Gateway's refusals carry no requestId in the body).
       return setStatus(
         'You are signed in as ' + memory.username + ', but you are not entitled to open any SageMaker Studio. ' +
           'Ask your administrator for access to a line of business.' + reference(body),
