@@ -11,6 +11,7 @@ What it reproduces, because the access path depends on it:
   explicit Deny wins, no matching Allow is a deny): 403 (`AccessDeniedException`);
 - the policy cached per identity-source value for the authorizer TTL (it must fit every request
   that token may make and no other);
+- `GET /` (when `page` is set) answered without any authorizer: the sign-in page;
 - the authorizer's `context` and `principalId` passed in `requestContext.authorizer` to the
   integration, whose `statusCode`/`headers`/`body` are returned as they are; a failing
   integration gives 502.
@@ -117,6 +118,8 @@ class Gateway:
         self._lock = threading.Lock()
         self.authorizer_calls = 0
         self.proxy_events: list[dict] = []  # what the integration was given, for replays in the tests
+        # GET / without authorizer: the sign-in page (components/site), as the MOCK integration serves it.
+        self.page: Reply | None = None
 
     @staticmethod
     def _error(status: int, error_type: str, body: dict, request_id: str) -> Reply:
@@ -158,6 +161,8 @@ class Gateway:
         request_id = str(uuid.uuid4())
         parts = urlsplit(raw_path)
         segments = parts.path.split("/")
+        if method == "GET" and self.page is not None and parts.path in (f"/{self.stage}", f"/{self.stage}/"):
+            return Reply(self.page.status, {**self.page.headers, "x-amzn-RequestId": request_id}, self.page.body)
         if method != "GET" or len(segments) != 3 or segments[1] != self.stage or not segments[2]:
             return self._error(
                 403, "MissingAuthenticationTokenException", {"message": "Missing Authentication Token"}, request_id
