@@ -1,9 +1,10 @@
-"""The access proxy's private REST API: `GET /<stage>/{user_id}` behind a JWT authorizer, and the
-sign-in page at `GET /<stage>/` without one.
+"""The access proxy's private REST API: `GET /<stage>/{user_id}` and `GET /<stage>/{user_id}/targets`
+behind a JWT authorizer, and the sign-in page at `GET /<stage>/` without one.
 
 Endpoint type PRIVATE, with a resource policy that allows `execute-api:Invoke` only through the
 central `execute-api` interface endpoint and denies everything else; a REQUEST authorizer on
-the `Authorization` header; an AWS_PROXY integration to the presigned-URL function; a deployment
+the `Authorization` header on both person routes; an AWS_PROXY integration of each to the
+presigned-URL function (a Studio URL; the person's LOBs and spaces); a deployment
 redone whenever anything it serves changes; a stage with access logs, X-Ray tracing, execution
 logs without request bodies (they would hold the bearer token) and throttling; invoke
 permissions scoped to this API. Optionally, API Gateway's account-wide CloudWatch role.
@@ -27,6 +28,8 @@ from typing import Any, Final, Literal
 
 import pulumi
 import pulumi_aws as aws
+
+from contracts import proof
 
 from . import iam, site
 from .access_identity import SignInEndpoints
@@ -82,7 +85,7 @@ class PrivateApiArgs:
     log_retention_days: int
     # The central execute-api interface endpoint: the only way in.
     execute_api_endpoint_id: pulumi.Input[str]
-    # The authorizer function, and the function behind `GET /{user_id}`.
+    # The authorizer function, and the function behind `GET /{user_id}` and `GET /{user_id}/targets`.
     authorizer_name: pulumi.Input[str]
     authorizer_invoke_arn: pulumi.Input[str]
     backend_name: pulumi.Input[str]
@@ -98,6 +101,9 @@ class PrivateApi:
     authorizer: aws.apigateway.Authorizer
     method: aws.apigateway.Method
     integration: aws.apigateway.Integration
+    # GET /{user_id}/targets: the same authorizer and function.
+    targets_method: aws.apigateway.Method
+    targets_integration: aws.apigateway.Integration
     deployment: aws.apigateway.Deployment
     stage: aws.apigateway.Stage
     access_logs: aws.cloudwatch.LogGroup
@@ -168,6 +174,7 @@ class PrivateApi:
             timeout_milliseconds=12000,
             opts=child,
         )
+        self.targets_method, self.targets_integration, targets_path = self._targets(name, resource, args, child)
         self.page_method = None
         page: list[pulumi.Resource] = []
         served: list[pulumi.Output[Any]] = []
@@ -186,13 +193,20 @@ class PrivateApi:
                 self.authorizer.authorizer_result_ttl_in_seconds,
                 self.integration.uri,
                 self.integration.timeout_milliseconds,
+                targets_path,
+                self.targets_method.authorization,
+                self.targets_method.authorizer_id,
+                self.targets_integration.uri,
             ]
         ).apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
         self.deployment = aws.apigateway.Deployment(
             f"{name}-api",
             rest_api=self.api.id,
             triggers={"fingerprint": fingerprint},
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.method, self.integration, *page]),
+            opts=pulumi.ResourceOptions(
+                parent=parent,
+                depends_on=[self.method, self.integration, self.targets_method, self.targets_integration, *page],
+            ),
         )
         self.account = None
         logging_ready: list[pulumi.Resource] = []
@@ -230,7 +244,7 @@ class PrivateApi:
             ),
             opts=pulumi.ResourceOptions(parent=parent, depends_on=logging_ready),
         )
-        # Invoke permissions scoped to this API: the authorizer, and GET /{user_id} on the stage.
+        # Invoke permissions scoped to this API: the authorizer, and GET /{user_id} (and below) on the stage.
         aws.lambda_.Permission(
             f"{name}-authorizer-invoke",
             function=args.authorizer_name,
@@ -251,6 +265,37 @@ class PrivateApi:
             "https://", self.api.id, f".execute-api.{args.region}.amazonaws.com/{settings.stage}"
         )
         self.page_url = pulumi.Output.concat(self.url, "/")
+
+    def _targets(
+        self, name: str, user: aws.apigateway.Resource, args: PrivateApiArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.apigateway.Method, aws.apigateway.Integration, pulumi.Output[str]]:
+        """GET /{user_id}/targets: what the person may open, behind the same authorizer (whose
+        policy allows exactly this path and GET /{user_id}), answered by the same function."""
+        resource = aws.apigateway.Resource(
+            f"{name}-user-targets", rest_api=self.api.id, parent_id=user.id, path_part=proof.TARGETS, opts=child
+        )
+        method = aws.apigateway.Method(
+            f"{name}-get-targets",
+            rest_api=self.api.id,
+            resource_id=resource.id,
+            http_method="GET",
+            authorization="CUSTOM",
+            authorizer_id=self.authorizer.id,
+            request_parameters={"method.request.path.user_id": True},
+            opts=child,
+        )
+        integration = aws.apigateway.Integration(
+            f"{name}-get-targets",
+            rest_api=self.api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            type="AWS_PROXY",
+            integration_http_method="POST",
+            uri=args.backend_invoke_arn,
+            timeout_milliseconds=12000,
+            opts=child,
+        )
+        return method, integration, resource.path_part
 
 
 def _page_settings(stage: str, sign_in: SignInEndpoints) -> pulumi.Output[site.PageSettings]:

@@ -2,9 +2,11 @@
 
 Either a Cognito user pool made here (admin-created users only, strong passwords, TOTP MFA
 required, threat protection, an app client without secret, short-lived tokens that can be
-revoked) with the users the stack config lists, each mailed their own temporary password, or an
-external OIDC issuer whose values are passed through. Either way the result is what the
-authorizer function needs to verify a token: its environment (`contracts.authorizer_env`).
+revoked) with the users the stack config lists, each mailed their own temporary password, and
+its groups with their members (the access token's `cognito:groups`, which the authorizer signs
+into its proof: `GROUPS_CLAIM`), or an external OIDC issuer whose values are passed through
+(its groups claim configurable). Either way the result is what the authorizer function needs to
+verify a token: its environment (`contracts.authorizer_env`).
 
 The sign-in page (`components/site`, docs/sign-in.md) signs in with the authorization code flow
 and PKCE: with Cognito, through the pool's managed login domain (`<prefix>.auth.<region>.
@@ -32,6 +34,8 @@ from contracts.tags import THREAT_PROTECTION_TAG
 EMAIL_CLAIM = "email"
 # RFC 9068's media type of JWT access tokens, in the header's typ.
 ACCESS_TOKEN_TYPE = "at+jwt"
+# Where the person's groups are: Cognito's claim, and the usual one of OIDC issuers.
+COGNITO_GROUPS_CLAIM, OIDC_GROUPS_CLAIM = "cognito:groups", "groups"
 # Cognito's feature plan that threat protection needs, and the one without it.
 PLUS_TIER, ESSENTIALS_TIER = "PLUS", "ESSENTIALS"
 # What the sign-in page asks for by default (openid: an ID token carrying the page's nonce).
@@ -48,6 +52,17 @@ class CognitoUser:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CognitoGroup:
+    """A Cognito group of the pool and its members (config as code, like the users): the group's
+    name reaches the authorizer in the access token's `cognito:groups` claim."""
+
+    name: str
+    members: tuple[str, ...] = ()
+    # What it opens (in the group's description, for whoever looks at the pool).
+    lobs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class CognitoArgs:
     """A user pool and app client made by the stack. MFA (TOTP) is always required."""
 
@@ -61,6 +76,8 @@ class CognitoArgs:
     # Cognito threat protection; ENFORCED and AUDIT need the Plus feature plan.
     threat_protection: Literal["ENFORCED", "AUDIT", "OFF"] = "ENFORCED"
     users: tuple[CognitoUser, ...] = ()
+    # Groups and their members, each member one of `users`.
+    groups: tuple[CognitoGroup, ...] = ()
     # The managed login domain's prefix, for the sign-in page (None: no domain, no OAuth flows).
     domain_prefix: str | None = None
     sign_in_scopes: tuple[str, ...] = SIGN_IN_SCOPES
@@ -94,6 +111,8 @@ class TokenChecks:
     audience: str | None = None
     # The issuer's key set; None: the issuer's /.well-known/jwks.json.
     jwks_url: str | None = None
+    # The claim with the person's groups; None: Cognito's cognito:groups (an OIDC issuer: groups).
+    groups_claim: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,6 +213,9 @@ class Identity:
         if checks.require_access_token_type:
             environment[env.REQUIRED_TOKEN_TYPE.name] = ACCESS_TOKEN_TYPE
         environment[env.LEEWAY_SECONDS.name] = str(checks.leeway_seconds)
+        # Always set: the groups the proof carries (docs/entitlements.md).
+        default_groups = COGNITO_GROUPS_CLAIM if isinstance(provider, CognitoArgs) else OIDC_GROUPS_CLAIM
+        environment[env.GROUPS_CLAIM.name] = checks.groups_claim or default_groups
         if checks.jwks_url:
             environment[env.JWKS_URL.name] = checks.jwks_url
         if checks.audience:
@@ -322,8 +344,9 @@ class Identity:
                 ),
                 opts=child,
             )
+        users = {}
         for user in args.users:
-            aws.cognito.User(
+            users[user.username] = aws.cognito.User(
                 f"{name}-{user.username}",
                 user_pool_id=pool.id,
                 username=user.username,
@@ -333,4 +356,22 @@ class Identity:
                 desired_delivery_mediums=["EMAIL"],
                 opts=child,
             )
+        for group in args.groups:
+            made = aws.cognito.UserGroup(
+                f"{name}-group-{group.name}",
+                user_pool_id=pool.id,
+                name=group.name,
+                description=f"studio-access: opens {', '.join(group.lobs) or 'nothing'}"[:2048],
+                opts=child,
+            )
+            for member in group.members:
+                if member not in users:
+                    raise ValueError(f"group {group.name}: member {member} is not one of the pool's users")
+                aws.cognito.UserInGroup(
+                    f"{name}-group-{group.name}-{member}",
+                    user_pool_id=pool.id,
+                    group_name=made.name,
+                    username=users[member].username,
+                    opts=child,
+                )
         return pool, client

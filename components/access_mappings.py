@@ -2,8 +2,10 @@
 
 Two DynamoDB tables (the schema in `contracts.tables`: users `PK`/`LOB`/`PROFILE`, LOBs
 `PK`/`ACCOUNT_ID`), on demand, with point-in-time recovery and encryption; their items from the
-stack config (adding a user is a config change); and the access VPC's DynamoDB gateway endpoint,
-through which only reads of these two tables pass.
+stack config (adding a user is a config change): a users item per person row, a LOBs item per
+LOB, and, when the config maps groups, the LOBs table's one group mapping item
+(`contracts.tables.GROUPS_ITEM_KEY`: the identity provider's groups to LOBs); and the access
+VPC's DynamoDB gateway endpoint, through which only reads of these two tables pass.
 
 A part of `AccessProxy`, not a component of its own: its resources are children of the proxy,
 so their URNs are the ones deployed stacks already have (see `components/access_proxy.py`).
@@ -12,7 +14,8 @@ so their URNs are the ones deployed stacks already have (see `components/access_
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -32,10 +35,11 @@ class LobAccount:
 
 @dataclass(frozen=True, kw_only=True)
 class UserMapping:
-    """A row of the users table: a person, their LOB and, if not their username, their profile."""
+    """A row of the users table: a person, their LOB (None: their groups say) and, if not their
+    username, their profile."""
 
     username: str
-    lob: str
+    lob: str | None
     profile: str | None = None
 
 
@@ -48,6 +52,8 @@ class MappingsArgs:
     lobs: tuple[LobAccount, ...]
     users: tuple[UserMapping, ...]
     deletion_protection: bool
+    # The identity provider's groups -> the LOBs each opens (empty: no mapping item).
+    group_lobs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Mappings:
@@ -79,6 +85,8 @@ class Mappings:
         )
         for lob in args.lobs:
             self._item(self.lobs_table, f"lob-{lob.name}", tables.lob_item(lob.name, lob.account_id))
+        if args.group_lobs:
+            self._item(self.lobs_table, "groups", tables.group_map_item(args.group_lobs))
         for user in args.users:
             self._item(
                 self.users_table, f"user-{user.username}", tables.user_item(user.username, user.lob, user.profile)

@@ -24,7 +24,7 @@ they always had: the URNs, and the offline plan, are unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -55,6 +55,8 @@ class AccessProxyArgs:
     execute_api_endpoint_id: pulumi.Input[str]
     lobs: tuple[LobAccount, ...]
     users: tuple[UserMapping, ...]
+    # The identity provider's groups -> the LOBs each opens (the LOBs table's mapping item).
+    group_lobs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     identity: CognitoArgs | OidcArgs
     token_checks: TokenChecks
     # The role the presigned-URL function assumes in every LOB account.
@@ -106,6 +108,7 @@ class AccessProxy(pulumi.ComponentResource):
                 route_table_id=self.network.private_route_table.id,
                 lobs=args.lobs,
                 users=args.users,
+                group_lobs=args.group_lobs,
                 deletion_protection=args.table_deletion_protection,
             ),
             parent=self,

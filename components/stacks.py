@@ -14,7 +14,7 @@ import pulumi
 
 from . import boundary, outputs, refs
 from .access_api import ApiSettings
-from .access_identity import CognitoArgs, CognitoUser, OidcArgs, TokenChecks
+from .access_identity import CognitoArgs, CognitoGroup, CognitoUser, OidcArgs, TokenChecks
 from .access_mappings import LobAccount, UserMapping
 from .access_proxy import AccessProxy, AccessProxyArgs
 from .access_role import AccessRole, AccessRoleArgs
@@ -120,6 +120,15 @@ def account_budget(
     )
 
 
+def cognito_groups(cfg: SharedStackConfig) -> tuple[CognitoGroup, ...]:
+    """The config's groups as Cognito groups, each member by the username its users entry spells."""
+    spelled = {u.username.lower(): u.username for u in cfg.users}
+    return tuple(
+        CognitoGroup(name=g.name, members=tuple(spelled[m.lower()] for m in g.members), lobs=tuple(g.lobs))
+        for g in cfg.groups
+    )
+
+
 def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkHub) -> AccessProxyArgs:
     region, access, identity, api = cfg.aws.region, cfg.access, cfg.identity, cfg.access.api
     provider: CognitoArgs | OidcArgs
@@ -135,6 +144,7 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
             allow_password_auth=identity.allow_password_auth,
             deletion_protection=identity.deletion_protection,
             users=tuple(CognitoUser(username=name, email=email) for name, email in emails.items()),
+            groups=cognito_groups(cfg),
             domain_prefix=identity.domain_prefix or default_domain_prefix(loaded.stack, cfg.aws.account_id),
             sign_in_scopes=tuple(identity.sign_in_scopes),
         )
@@ -160,6 +170,7 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
         execute_api_endpoint_id=hub.endpoints[EXECUTE_API].id,
         lobs=tuple(LobAccount(name=lob.name, account_id=lob.account_id) for lob in cfg.lobs),
         users=tuple(UserMapping(username=u.username, lob=u.lob, profile=u.profile) for u in cfg.users),
+        group_lobs=cfg.group_lobs(),
         identity=provider,
         token_checks=TokenChecks(
             username_claim=identity.username_claim,
@@ -168,6 +179,7 @@ def access_proxy_args(loaded: LoadedStack, cfg: SharedStackConfig, hub: NetworkH
             audience=identity.audience,
             jwks_url=identity.jwks_url,
             require_access_token_type=identity.require_access_token_type,
+            groups_claim=cfg.groups_claim,
         ),
         access_role_name=access.access_role_name,
         url_expires_seconds=access.url_expires_seconds,
@@ -339,6 +351,7 @@ def build_lob(loaded: LoadedStack, cfg: LobStackConfig) -> dict[str, Any]:
             presigned_url_role_arn=shared.presigned_url_role_arn,
             sagemaker_api_endpoint_id=shared.sagemaker_api_endpoint_id,
             studio_endpoint_id=shared.studio_endpoint_id,
+            just_in_time_profiles=lob.just_in_time_profiles,
         ),
         opts=opts,
     )

@@ -182,3 +182,55 @@ def test_refused_connection_says_to_be_on_the_corporate_network(monkeypatch):
         with pytest.raises(errors.NetworkError) as err:
             api.get(f"http://127.0.0.1:{port}/dev/alice", "tok")
     assert "cannot connect to 127.0.0.1" in err.value.message and "corporate network" in err.value.message
+
+
+# ---------------------------------------------------------------------------- lines of business (issue 15)
+
+
+def test_lob_is_a_query_parameter_and_targets_a_path():
+    assert api.build_url(API, "alice", lob="lob-b", space="s1") == API + "/alice?lob=lob-b&space=s1"
+    assert api.targets_url(API + "/", "a/b") == API + "/a%2Fb/targets"
+    with pytest.raises(errors.UsageError, match="--lob needs the name"):
+        api.build_url(API, "alice", lob=" ")
+
+
+def test_several_lobs_and_none_chosen_says_which_and_how():
+    answer = resp(409, {"message": "Choose a line of business.", "requestId": "r-9", "lobs": ["lob-a", "lob-b"]})
+    with pytest.raises(errors.ChooseLob) as err:
+        api.interpret(answer, "alice")
+    assert err.value.lobs == ("lob-a", "lob-b") and err.value.exit_code == errors.USAGE
+    for words in ("lob-a, lob-b", "studio-access open --lob NAME", "studio-access list", "request id r-9"):
+        assert words in err.value.message
+    # the function's other 409 (a platform problem) is not a choice
+    with pytest.raises(errors.ClientError) as other:
+        api.interpret(resp(409, {"message": "Studio is not set up for you", "requestId": "r"}), "alice")
+    assert type(other.value) is errors.ClientError
+
+
+def test_no_entitlement_is_refused_with_the_apis_message():
+    answer = resp(403, {"message": "You are not entitled to any line of business.", "requestId": "r-1"})
+    with pytest.raises(errors.AccessRefused) as err:
+        api.interpret_targets(answer, "alice")
+    assert "You are not entitled to any line of business" in err.value.message
+
+
+def test_targets_are_read_into_lobs_and_spaces():
+    answer = resp(
+        200,
+        {
+            "username": "alice",
+            "lobs": [
+                {"name": "lob-a", "spaces": [{"name": "team", "appType": "JupyterLab", "sharing": "Shared"}]},
+                {"name": "lob-b", "spaces": []},
+            ],
+        },
+    )
+    assert api.interpret_targets(answer, "alice") == (
+        api.Lob("lob-a", (api.Space("team", "JupyterLab", "Shared"),)),
+        api.Lob("lob-b", ()),
+    )
+    for bad in ({"lobs": None}, {"lobs": [{"name": "x"}]}, {"lobs": [{"spaces": []}]}, {}):
+        with pytest.raises(errors.PlatformError, match="without a list of targets"):
+            api.interpret_targets(resp(200, bad), "alice")
+    with pytest.raises(errors.Unauthorized):
+        api.interpret_targets(resp(401, {"message": "Unauthorized"}), "alice")

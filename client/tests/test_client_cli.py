@@ -333,3 +333,70 @@ def test_after_the_refresh_tokens_day_the_person_signs_in_again(env):
     )
     code, _, err = run(make_io(env, expired), "open", "--print")
     assert code == 3 and "session has expired. Run `studio-access login` again." in err
+
+
+# ---------------------------------------------------------------------------- list, open --lob (issue 15)
+
+TARGETS = {
+    "username": "alice",
+    "lobs": [
+        {
+            "name": "lob-a",
+            "spaces": [
+                {"name": "alices-notes", "appType": "CodeEditor", "sharing": "Private"},
+                {"name": "team", "appType": "JupyterLab", "sharing": "Shared"},
+            ],
+        },
+        {"name": "lob-b", "spaces": []},
+    ],
+}
+CHOOSE = api.Response(
+    409,
+    {},
+    json.dumps({"message": "Choose a line of business.", "requestId": "r", "lobs": ["lob-a", "lob-b"]}).encode(),
+)
+
+
+def test_list_shows_each_lob_and_its_spaces(env):
+    logged_in(env)
+    http = Api(api.Response(200, {}, json.dumps(TARGETS).encode()))
+    code, out, err = run(make_io(env, http=http), "list")
+    assert code == 0, err
+    assert http.calls == [(CONFIG["apiUrl"] + "/alice/targets", token())]
+    assert out.splitlines() == [
+        "lob-a",
+        "  alices-notes  CodeEditor    Private",
+        "  team          JupyterLab    Shared",
+        "lob-b",
+        "  (no spaces: open the line of business itself)",
+    ]
+    assert "studio-access open --lob NAME" in err
+
+
+def test_list_json_prints_the_answer(env):
+    logged_in(env)
+    http = Api(api.Response(200, {}, json.dumps(TARGETS).encode()))
+    code, out, _ = run(make_io(env, http=http), "list", "--json")
+    assert code == 0 and json.loads(out) == TARGETS
+
+
+def test_list_refreshes_once_on_401_and_says_when_nothing_is_open(env):
+    logged_in(env)
+    not_entitled = api.Response(
+        403, {}, json.dumps({"message": "You are not entitled to any line of business.", "requestId": "r"}).encode()
+    )
+    idp, http = Idp(result(token(n=1))), Api(UNAUTHORIZED, not_entitled)
+    code, _, err = run(make_io(env, idp, http), "list")
+    assert code == 4 and "You are not entitled to any line of business" in err
+    assert [c[1] for c in http.calls] == [token(), token(n=1)]
+
+
+def test_open_with_several_lobs_asks_to_choose_then_opens_the_chosen_one(env):
+    logged_in(env)
+    http = Api(CHOOSE, REDIRECT)
+    code, out, err = run(make_io(env, http=http), "open", "--print")
+    assert code == 2 and out == ""
+    assert "several lines of business (lob-a, lob-b)" in err and "--lob NAME" in err
+    code, out, _ = run(make_io(env, http=http), "open", "--print", "--lob", "lob-b", "--space", "team")
+    assert code == 0 and out.strip() == REDIRECT.headers["location"]
+    assert http.calls[-1][0] == CONFIG["apiUrl"] + "/alice?lob=lob-b&space=team"

@@ -126,6 +126,9 @@ class LobConfig(VpcLayout):
     )
     # A monthly cost budget of this LOB's account, with alerts (optional).
     budget: BudgetConfig | None = None
+    # An entitled person without a user profile gets one on first open, made by the access role
+    # in this domain only, tagged with the person (docs/entitlements.md#just-in-time-profiles).
+    just_in_time_profiles: bool = False
     # The operator's consent, by the domain's name, to replace (or destroy) it: lifts the guard
     # below and the domain's `protect` for this deploy (docs/lifecycle.md#replacing-a-domain).
     allow_domain_replacement: SageMakerName | None = None

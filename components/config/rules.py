@@ -51,20 +51,27 @@ def _lob_stack_values(entry: LobEntry, project_dir: Path) -> dict[str, Any] | No
 
 
 def user_problems(cfg: SharedStackConfig, file: str, secrets: set[str], project_dir: Path) -> list[Problem]:
-    """Users need a profile in their LOB's domain and, with Cognito, an email for their own first password."""
+    """Users need a profile in the domain of each LOB they are entitled to (their own LOB, their
+    Cognito groups'), unless that LOB makes profiles just in time, and, with Cognito, an email for
+    their own first password."""
     problems: list[Problem] = []
     for index, user in enumerate(cfg.users):
         key = f"{NAMESPACE}users[{index}]"
-        entry = cfg.lob(user.lob)
-        raw = _lob_stack_values(entry, project_dir) if entry else None
-        profiles = raw.get("userProfiles") if raw else None
-        if entry and isinstance(profiles, list) and user.profile_name not in profiles:
+        for lob, why in cfg.entitled_lobs(user).items():
+            entry = cfg.lob(lob)
+            raw = _lob_stack_values(entry, project_dir) if entry else None
+            profiles = raw.get("userProfiles") if raw else None
+            if not entry or not isinstance(profiles, list) or user.profile_name in profiles:
+                continue
+            if raw and raw.get("justInTimeProfiles") is True:
+                continue
             problems.append(
                 Problem(
                     file,
                     f"{key}.profile" if user.profile else f"{key}.username",
-                    f"profile {user.profile_name} is not in {NAMESPACE}lob.userProfiles of "
-                    f"{stack_file(entry.stack_name, project_dir).name} ({', '.join(profiles) or 'none'})",
+                    f"profile {user.profile_name} ({why}) is not in {NAMESPACE}lob.userProfiles of "
+                    f"{stack_file(entry.stack_name, project_dir).name} ({', '.join(profiles) or 'none'}), "
+                    "which does not set justInTimeProfiles",
                 )
             )
         if cfg.identity.provider == "cognito" and not user.email:

@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from contracts import tables
+
 from .base import LOG_RETENTION_DAYS, AwsTarget, FlowLogged, Model, VpcLayout, Zoned, subnet_problems
 from .budget import BudgetConfig
 from .types import (
@@ -238,6 +240,8 @@ class IdentityConfig(Model):
     require_access_token_type: bool = False
     token_use: str | None = None  # default: "access" for Cognito, no check for OIDC
     leeway_seconds: int = Field(default=0, ge=0, le=120)
+    # oidc: the claim with the person's groups (default groups); Cognito's are in cognito:groups.
+    groups_claim: Annotated[str, pattern(r"[\x21-\x7e]{1,256}", "claim name")] | None = None
     # The sign-in page (docs/sign-in.md). cognito: the managed login domain's prefix
     # (<prefix>.auth.<region>.amazoncognito.com; default studio-access-<stack>-<account id>).
     domain_prefix: Annotated[str, pattern(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", "Cognito domain prefix")] | None = (
@@ -288,6 +292,7 @@ class IdentityConfig(Model):
                     ("clientIds", self.client_ids),
                     ("allowMutableUsernameClaim", self.allow_mutable_username_claim),
                     ("requireAccessTokenType", self.require_access_token_type),
+                    ("groupsClaim", self.groups_claim not in (None, COGNITO_GROUPS_CLAIM)),
                     ("authorizationEndpoint", self.authorization_endpoint),
                     ("tokenEndpoint", self.token_endpoint),
                     ("endSessionEndpoint", self.end_session_endpoint),
@@ -363,11 +368,14 @@ class IdentityConfig(Model):
 
 
 class UserEntry(Model):
-    """A person who may open Studio: their LOB, and the Studio user profile (default: the username)."""
+    """A person: with Cognito, a user the stack creates (and may put in groups); their own LOB, if
+    any (an exception on top of their groups: docs/entitlements.md), and the Studio user profile
+    (default: the username)."""
 
     # Usernames become user profile names and IAM resource ARNs: SageMaker's pattern.
     username: SageMakerName
-    lob: LobName
+    # A per-person entitlement (the users table's LOB); none: their groups alone say.
+    lob: LobName | None = None
     profile: SageMakerName | None = None
     # Required with provider cognito: Cognito mails this person their own temporary password.
     email: Annotated[str, pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email address")] | None = None
@@ -375,6 +383,25 @@ class UserEntry(Model):
     @property
     def profile_name(self) -> str:
         return self.profile or self.username
+
+
+# Where Cognito puts a person's groups in the access token.
+COGNITO_GROUPS_CLAIM = "cognito:groups"
+# A group the stack creates in Cognito: these characters (a subset of Cognito's own), at most 128.
+COGNITO_GROUP_NAME = r"[\w.+=@-]{1,128}"
+# An identity provider's group as its tokens carry it: printable, at most 256 characters (the
+# authorizer signs no longer one into its proof: contracts.proof.MAX_GROUP_LENGTH).
+GroupName = Annotated[str, pattern(r"[^\x00-\x1f\x7f]{1,256}", "group name (printable, at most 256 characters)")]
+
+
+class GroupEntry(Model):
+    """An identity provider group and the LOBs its members may open (docs/entitlements.md). With
+    Cognito the stack creates the group and puts its `members` (usernames of `users`) in it; with
+    an OIDC issuer the group and its members are the issuer's (in the identity.groupsClaim claim)."""
+
+    name: GroupName
+    lobs: list[LobName] = Field(min_length=1)
+    members: list[SageMakerName] = []
 
 
 class RamConfig(Model):
@@ -463,6 +490,8 @@ class SharedStackConfig(Model):
     lobs: list[LobEntry] = Field(min_length=1)
     identity: IdentityConfig = IdentityConfig()
     users: list[UserEntry] = []
+    # Identity provider groups mapped to LOBs (with Cognito, also their members).
+    groups: list[GroupEntry] = []
     on_prem: OnPremConfig = OnPremConfig()
     # A monthly cost budget of the shared account, with alerts (optional).
     budget: BudgetConfig | None = None
@@ -520,11 +549,61 @@ class SharedStackConfig(Model):
         problems += [
             f"user {u.username} maps to LOB {u.lob}, which lobs does not list ({', '.join(sorted(lobs))})"
             for u in users
-            if lobs and u.lob not in lobs
+            if lobs and u.lob is not None and u.lob not in lobs
         ]
         if problems:
             raise ValueError("\n".join(problems))
         return users
+
+    @field_validator("groups")
+    @classmethod
+    def _known_groups(cls, groups: list[GroupEntry], info: ValidationInfo) -> list[GroupEntry]:
+        """Distinct groups of known LOBs; with Cognito, names it accepts and members from users;
+        with OIDC, no members (the issuer's); the mapping small enough for its item."""
+        names = [g.name for g in groups]
+        problems = [f"duplicate group: {d}" for d in sorted({n for n in names if names.count(n) > 1})]
+        lobs = {lob.name for lob in info.data.get("lobs") or []}
+        identity = info.data.get("identity")
+        users = info.data.get("users")
+        cognito = identity is not None and identity.provider == "cognito"
+        known_users = {u.username.lower() for u in users or []}
+        for group in groups:
+            unknown = [lob for lob in group.lobs if lobs and lob not in lobs]
+            if unknown:
+                problems.append(
+                    f"group {group.name} maps to LOB {', '.join(unknown)}, which lobs does not list "
+                    f"({', '.join(sorted(lobs))})"
+                )
+            for what, values in (("LOB", group.lobs), ("member", [m.lower() for m in group.members])):
+                dupes = sorted({v for v in values if values.count(v) > 1})
+                if dupes:
+                    problems.append(f"group {group.name}: duplicate {what} {', '.join(dupes)}")
+            if cognito and not re.fullmatch(COGNITO_GROUP_NAME, group.name):
+                problems.append(
+                    f"group {group.name!r}: a Cognito group this stack creates is named with letters, digits "
+                    "and _.+=@- (at most 128)"
+                )
+            if identity is not None and not cognito and group.members:
+                problems.append(
+                    f"group {group.name}: members only with provider cognito; an OIDC issuer's groups and their "
+                    "members are the issuer's (identity.groupsClaim names the claim that carries them)"
+                )
+            if cognito and users is not None:
+                missing = [m for m in group.members if m.lower() not in known_users]
+                if missing:
+                    problems.append(
+                        f"group {group.name}: member {', '.join(missing)} is not in users (Cognito users are "
+                        "created from users entries, each with their email)"
+                    )
+        size = len(tables.group_map_text({g.name: g.lobs for g in groups}).encode())
+        if size > tables.MAX_GROUP_MAP_BYTES:
+            problems.append(
+                f"the group mapping takes {size} bytes, more than {tables.MAX_GROUP_MAP_BYTES} "
+                "(it is one DynamoDB item): map fewer or shorter groups"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return groups
 
     @field_validator("lobs")
     @classmethod
@@ -556,5 +635,26 @@ class SharedStackConfig(Model):
             raise ValueError("\n".join(problems))
         return lobs
 
-    def lob(self, name: str) -> LobEntry | None:
+    def lob(self, name: str | None) -> LobEntry | None:
         return next((lob for lob in self.lobs if lob.name == name), None)
+
+    @property
+    def groups_claim(self) -> str:
+        """The claim the authorizer reads the person's groups from."""
+        if self.identity.provider == "cognito":
+            return COGNITO_GROUPS_CLAIM
+        return self.identity.groups_claim or "groups"
+
+    def group_lobs(self) -> dict[str, tuple[str, ...]]:
+        """The groups' mapping to LOBs, as the LOBs table's mapping item holds it."""
+        return {group.name: tuple(group.lobs) for group in self.groups}
+
+    def entitled_lobs(self, user: UserEntry) -> dict[str, str]:
+        """The LOBs this config entitles a Cognito user to, each with why (its row, or a group);
+        an OIDC issuer's members are its own, unknown here."""
+        found = {user.lob: "users entry"} if user.lob else {}
+        for group in self.groups:
+            if user.username.lower() in (m.lower() for m in group.members):
+                for lob in group.lobs:
+                    found.setdefault(lob, f"group {group.name}")
+        return found

@@ -64,6 +64,34 @@ def test_get_user_behind_the_request_authorizer_proxied_to_the_backend(graph: Gr
     assert integration["uri"] == BACKEND_ARN and integration["timeoutMilliseconds"] < 29000
 
 
+def test_get_targets_behind_the_same_authorizer_proxied_to_the_same_backend(graph: Graph) -> None:
+    """GET /{user_id}/targets (issue 15): a child of the user resource, the same authorizer (whose
+    policy allows exactly this path and GET /{user_id}), the same function."""
+    graph.build(_api)
+    authorizer = graph.one("aws:apigateway/authorizer:Authorizer", "access-jwt")
+    user = graph.one("aws:apigateway/resource:Resource", "access-user")
+    targets = graph.one("aws:apigateway/resource:Resource", "access-user-targets")
+    assert (targets.inputs["parentId"], targets.inputs["pathPart"]) == (user.id, "targets")
+    method = graph.one("aws:apigateway/method:Method", "access-get-targets").inputs
+    assert (method["resourceId"], method["httpMethod"]) == (targets.id, "GET")
+    assert (method["authorization"], method["authorizerId"]) == ("CUSTOM", authorizer.id)
+    assert method["requestParameters"] == {"method.request.path.user_id": True}
+    integration = graph.one("aws:apigateway/integration:Integration", "access-get-targets").inputs
+    assert (integration["type"], integration["integrationHttpMethod"], integration["uri"]) == (
+        "AWS_PROXY",
+        "POST",
+        BACKEND_ARN,
+    )
+    assert integration["resourceId"] == targets.id and integration["timeoutMilliseconds"] < 29000
+    # every method but the sign-in page's (none here) is behind the authorizer
+    methods = graph.of_type("aws:apigateway/method:Method")
+    assert sorted(m.name for m in methods) == ["access-get-targets", "access-get-user"]
+    assert all(m.inputs["authorization"] == "CUSTOM" for m in methods)
+    deployment = graph.one("aws:apigateway/deployment:Deployment", "access-api")
+    for kind in ("method:Method", "integration:Integration"):
+        assert graph.one(f"aws:apigateway/{kind}", "access-get-targets").urn in deployment.dependencies
+
+
 def test_invoke_permissions_scoped_to_this_api(graph: Graph) -> None:
     graph.build(_api)
     execution = graph.one(API, "access-api").outputs["executionArn"]

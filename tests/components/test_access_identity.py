@@ -10,7 +10,15 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.access_identity import CognitoArgs, CognitoUser, Identity, IdentityArgs, OidcArgs, TokenChecks
+from components.access_identity import (
+    CognitoArgs,
+    CognitoGroup,
+    CognitoUser,
+    Identity,
+    IdentityArgs,
+    OidcArgs,
+    TokenChecks,
+)
 from contracts import authorizer_env as env
 from contracts.tags import THREAT_PROTECTION_TAG
 from policy import cognito as rules
@@ -139,6 +147,7 @@ def test_cognito_authorizer_environment(graph: Graph) -> pulumi.Output[None]:
             env.TOKEN_USE.name: "access",
             env.USERNAME_CLAIM.name: "username",
             env.LEEWAY_SECONDS.name: "5",
+            env.GROUPS_CLAIM.name: "cognito:groups",
         }
 
     return pulumi.Output.all(
@@ -170,6 +179,7 @@ def test_oidc_authorizer_environment(graph: Graph) -> pulumi.Output[None]:
             env.TOKEN_USE.name: "",
             env.USERNAME_CLAIM.name: "preferred_username",
             env.LEEWAY_SECONDS.name: "0",
+            env.GROUPS_CLAIM.name: "groups",  # the usual claim of OIDC issuers
             env.JWKS_URL.name: "https://login.example.com/keys",
             env.AUDIENCE.name: "api://studio",
         }
@@ -207,5 +217,49 @@ def test_oidc_without_client_ids_leaves_the_client_check_unset(graph: Graph) -> 
     def check(environment: dict[str, Any]) -> None:
         assert env.ALLOWED_CLIENT_IDS.name not in environment
         assert environment[env.TOKEN_USE.name] == "id"
+
+    return pulumi.Output.from_input(identity.authorizer_environment).apply(check)
+
+
+# ---------------------------------------------------------------------------- groups (issue 15)
+
+GROUP = "aws:cognito/userGroup:UserGroup"
+IN_GROUP = "aws:cognito/userInGroup:UserInGroup"
+
+
+def test_cognito_groups_and_their_members_are_made_from_the_args(graph: Graph) -> None:
+    groups = (
+        CognitoGroup(name="studio-lob-a", members=("ann", "bob"), lobs=("lob-a",)),
+        CognitoGroup(name="studio-all", members=("bob",), lobs=("lob-a", "lob-b")),
+        CognitoGroup(name="studio-empty", lobs=("lob-b",)),
+    )
+    graph.build(lambda: _identity(replace(COGNITO, groups=groups)))
+    pool = graph.one(POOL, "access-users")
+    made = {g.inputs["name"]: g for g in graph.of_type(GROUP)}
+    assert set(made) == {"studio-lob-a", "studio-all", "studio-empty"}
+    assert all(g.inputs["userPoolId"] == pool.id for g in made.values())
+    assert made["studio-all"].inputs["description"] == "studio-access: opens lob-a, lob-b"
+    members = sorted((m.inputs["groupName"], m.inputs["username"]) for m in graph.of_type(IN_GROUP))
+    assert members == [("studio-all", "bob"), ("studio-lob-a", "ann"), ("studio-lob-a", "bob")]
+    assert all(m.inputs["userPoolId"] == pool.id for m in graph.of_type(IN_GROUP))
+
+
+def test_a_member_who_is_not_a_user_of_the_pool_is_refused(graph: Graph) -> None:
+    groups = (CognitoGroup(name="g", members=("carol",), lobs=("lob-a",)),)
+    with pytest.raises(ValueError, match="member carol is not one of the pool's users"):
+        graph.build(lambda: _identity(replace(COGNITO, groups=groups)))
+
+
+def test_no_groups_makes_no_group(graph: Graph) -> None:
+    graph.build(_identity)
+    assert graph.of_type(GROUP) == [] and graph.of_type(IN_GROUP) == []
+
+
+@pulumi.runtime.test
+def test_the_groups_claim_of_an_oidc_issuer_is_configurable(graph: Graph) -> pulumi.Output[None]:
+    identity: Identity = _identity(OIDC, replace(CHECKS, groups_claim="roles")).part
+
+    def check(environment: dict[str, Any]) -> None:
+        assert environment[env.GROUPS_CLAIM.name] == "roles"
 
     return pulumi.Output.from_input(identity.authorizer_environment).apply(check)

@@ -89,3 +89,28 @@ def test_everything_is_a_child_of_the_given_parent(graph: Graph) -> None:
     graph.build(_mappings)
     parent = graph.one(Parent.TYPE, "parent")
     assert {r.parent for r in graph.resources if r.type != Parent.TYPE} == {parent.urn}
+
+
+def test_the_group_mapping_is_one_item_of_the_lobs_table(graph: Graph) -> None:
+    """issue 15: the identity provider's groups -> LOBs, one item (`contracts.tables`), only when mapped."""
+    group_lobs = {"studio-red": ("red",), "studio-all": ("red", "blue")}
+    graph.build(lambda: _mappings(group_lobs=group_lobs))
+    lobs = graph.one("aws:dynamodb/table:Table", "access-lobs").outputs["name"]
+    item = graph.one("aws:dynamodb/tableItem:TableItem", "access-groups").inputs
+    assert item["tableName"] == lobs and item["hashKey"] == tables.KEY
+    assert json.loads(item["item"]) == {
+        "PK": {"S": tables.GROUPS_ITEM_KEY},
+        "GROUPS": {"S": '{"studio-all":["blue","red"],"studio-red":["red"]}'},
+    }
+    assert tables.parse_group_map(json.loads(item["item"])["GROUPS"]["S"]) == {
+        "studio-all": ("blue", "red"),
+        "studio-red": ("red",),
+    }
+
+
+def test_no_groups_no_mapping_item_and_a_user_without_lob(graph: Graph) -> None:
+    graph.build(lambda: _mappings(users=(UserMapping(username="cy", lob=None, profile="cy-1"),)))
+    names = [i.name for i in graph.of_type("aws:dynamodb/tableItem:TableItem")]
+    assert "access-groups" not in names
+    item = graph.one("aws:dynamodb/tableItem:TableItem", "access-user-cy").inputs
+    assert json.loads(item["item"]) == {"PK": {"S": "cy"}, "PROFILE": {"S": "cy-1"}}

@@ -4,6 +4,8 @@ through the given central endpoints."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 
 from components.access_role import AccessRole, AccessRoleArgs
@@ -60,7 +62,9 @@ def test_allowed_only_to_presign_this_domains_profiles_through_the_central_endpo
     assert found["FindTheDomainAndProfile"]["Resource"] == [DOMAIN_ARN, PROFILES]
     assert found["TellSharedAndOwnSpaces"]["Action"] == ["sagemaker:DescribeSpace"]
     assert found["TellSharedAndOwnSpaces"]["Resource"] == SPACES
-    assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["ListDomains"]
+    assert [sid for sid, s in found.items() if s["Resource"] == "*"] == ["ListDomainsAndSpaces"]
+    assert found["ListDomainsAndSpaces"]["Action"] == ["sagemaker:ListDomains", "sagemaker:ListSpaces"]
+    assert not any("CreateUserProfile" in str(s["Action"]) or "AddTags" in str(s["Action"]) for s in found.values())
     for statement in found.values():
         assert statement["Effect"] == "Allow"
         assert statement["Condition"] == {"StringEquals": {"aws:sourceVpce": ENDPOINTS}}
@@ -72,3 +76,42 @@ def test_allowed_only_to_presign_this_domains_profiles_through_the_central_endpo
 def test_tagged_as_the_lob_access_role_for_the_policy_pack(graph: Graph) -> None:
     graph.build(lambda: AccessRole("red-access", ARGS))
     assert graph.one("aws:iam/role:Role", "red-access-role").inputs["tags"] == {tags.ROLE_TAG: tags.LOB_ACCESS_ROLE}
+
+
+# ---------------------------------------------------------------------------- just-in-time profiles
+
+
+def test_just_in_time_profiles_only_in_this_domain_only_tagged_with_the_sessions_person(graph: Graph) -> None:
+    graph.build(lambda: AccessRole("red-access", replace(ARGS, just_in_time_profiles=True)))
+    policy = graph.one("aws:iam/rolePolicy:RolePolicy", "red-access-policy")
+    found = {s["Sid"]: s for s in statements(policy.inputs["policy"])}
+    endpoints = {"aws:sourceVpce": ENDPOINTS}
+    person = {f"aws:RequestTag/{tags.PERSON_TAG}": "${aws:SourceIdentity}"}
+    only_that_tag = {"ForAllValues:StringEquals": {"aws:TagKeys": [tags.PERSON_TAG]}}
+    assert found["CreateProfilesForTheSessionsPerson"] == {
+        "Sid": "CreateProfilesForTheSessionsPerson",
+        "Effect": "Allow",
+        "Action": ["sagemaker:CreateUserProfile"],
+        "Resource": PROFILES,
+        "Condition": {"StringEquals": {**endpoints, **person}, **only_that_tag},
+    }
+    assert found["TagProfilesOnlyWhenCreating"] == {
+        "Sid": "TagProfilesOnlyWhenCreating",
+        "Effect": "Allow",
+        "Action": ["sagemaker:AddTags"],
+        "Resource": PROFILES,
+        "Condition": {
+            "StringEquals": {**endpoints, **person, "sagemaker:TaggingAction": "CreateUserProfile"},
+            **only_that_tag,
+        },
+    }
+    # nothing else changes: the same five statements besides
+    assert set(found) == {
+        "PresignThisDomainsProfiles",
+        "FindTheDomainAndProfile",
+        "TellSharedAndOwnSpaces",
+        "ListDomainsAndSpaces",
+        "CreateProfilesForTheSessionsPerson",
+        "TagProfilesOnlyWhenCreating",
+    }
+    assert not any("iam:PassRole" in str(s["Action"]) for s in found.values())

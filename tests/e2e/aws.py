@@ -5,8 +5,14 @@ two answers moto does not give, supplied at the botocore level.
   account (of the credentials that call it), the domain and the profile, after checking the
   domain exists in that account (in moto) and the profile in that domain (kept here: moto has
   no user profiles). It raises SageMaker's `ResourceNotFound` otherwise.
-- moto has no spaces: `Fakes` answers `DescribeSpace` from the spaces it was given (sharing type
-  and owner), in the caller's account, or with SageMaker's `ResourceNotFound`.
+- moto has no spaces: `Fakes` answers `DescribeSpace` and `ListSpaces` from the spaces it was given
+  (sharing type and owner, app type), in the caller's account, or with SageMaker's `ResourceNotFound`.
+- moto has no user profiles: `Fakes` answers `CreateUserProfile` as IAM and SageMaker would for
+  the caller's role session: allowed only by a statement of the role's inline policies (the
+  policies the LOB stack gives it, `components/access_role.py`) whose action, resource and
+  conditions (`aws:RequestTag/...`, `aws:TagKeys`, with `${aws:SourceIdentity}` the session's
+  source identity; `aws:sourceVpce` is taken as met: the function reaches SageMaker through the
+  central endpoint) admit the request; then the profile exists in that domain.
 - moto's `AssumeRole` succeeds for any role ARN, existing or not, and never reads a trust
   policy. `Fakes` refuses, with STS's `AccessDenied`, a role that does not exist in its account
   or whose trust policy does not allow the caller's role (or its account) `sts:AssumeRole`, and,
@@ -88,6 +94,55 @@ def _condition_met(condition: Any, source_identity: str | None) -> bool:
     return True
 
 
+def _glob(pattern: str, value: str) -> bool:
+    return re.fullmatch(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), value) is not None
+
+
+def _condition_holds(condition: Any, tags: dict[str, str], person: str | None) -> bool:
+    """The conditions a just-in-time statement carries, as IAM evaluates them for one request:
+    aws:RequestTag/<key> and sagemaker:TaggingAction (StringEquals; ${aws:SourceIdentity} the
+    session's), aws:TagKeys (ForAllValues:StringEquals); aws:sourceVpce is met on the central path."""
+    for operator, block in (condition or {}).items():
+        for key, wanted in block.items():
+            wanted = [
+                str(w).replace("${aws:SourceIdentity}", person or "\x00")
+                for w in (wanted if isinstance(wanted, list) else [wanted])
+            ]
+            if key.lower() == "aws:sourcevpce":
+                continue
+            if operator == "StringEquals" and key.startswith("aws:RequestTag/"):
+                if tags.get(key.split("/", 1)[1]) not in wanted:
+                    return False
+            elif operator == "StringEquals" and key == "sagemaker:TaggingAction":
+                if "CreateUserProfile" not in wanted:
+                    return False
+            elif operator == "ForAllValues:StringEquals" and key == "aws:TagKeys":
+                if not set(tags) <= set(wanted):
+                    return False
+            else:
+                raise ValueError(f"unmodeled condition {operator} {key}")
+    return True
+
+
+def _allows(document: Any, action: str, resource: str, tags: dict[str, str], person: str | None) -> bool:
+    """Does an identity policy allow ``action`` on ``resource`` for a request carrying ``tags``?"""
+    doc = json.loads(unquote(document)) if isinstance(document, str) else document
+    allowed = False
+    for st in doc.get("Statement", []):
+        actions = st.get("Action", [])
+        resources = st.get("Resource", [])
+        if action not in (actions if isinstance(actions, list) else [actions]):
+            continue
+        if not any(_glob(r, resource) for r in (resources if isinstance(resources, list) else [resources])):
+            continue
+        if not _condition_holds(st.get("Condition"), tags, person):
+            continue
+        if st.get("Effect") == "Deny":
+            return False
+        allowed = True
+    return allowed
+
+
 def trust_allows(document: Any, caller_arn: str, source_identity: str | None = None) -> bool:
     """Does a trust policy allow this caller `sts:AssumeRole` (and `sts:SetSourceIdentity` when the
     request sets one)? AWS principals only."""
@@ -123,6 +178,12 @@ class Fakes:
     presigned_calls: list[dict] = field(default_factory=list)
     assume_role_calls: list[dict] = field(default_factory=list)  # what each AssumeRole asked for
     describe_space_calls: list[dict] = field(default_factory=list)
+    # (account, domain, space) -> app type (ListSpaces' AppType; default JupyterLab)
+    space_apps: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    list_spaces_calls: list[dict] = field(default_factory=list)
+    created_profiles: list[dict] = field(default_factory=list)
+    # access key of an assumed role session -> its SourceIdentity (moto keeps none)
+    source_identities: dict[str, str] = field(default_factory=dict)
 
     def _caller(self, client: Any, original: Any) -> tuple[str, str]:
         frozen = client._request_signer._credentials.get_frozen_credentials()
@@ -151,7 +212,10 @@ class Fakes:
             raise denied from None
         if not trust_allows(role["AssumeRolePolicyDocument"], caller_arn, params.get("SourceIdentity")):
             raise denied
-        return original(client, "AssumeRole", params)
+        answer = original(client, "AssumeRole", params)
+        if "SourceIdentity" in params:
+            self.source_identities[answer["Credentials"]["AccessKeyId"]] = params["SourceIdentity"]
+        return answer
 
     def presigned_url(self, client: Any, params: dict, original: Any) -> dict:
         account, _ = self._caller(client, original)
@@ -208,6 +272,59 @@ class Fakes:
             answer["OwnershipSettings"] = {"OwnerUserProfileName": owner}
         return answer
 
+    def list_spaces(self, client: Any, params: dict, original: Any) -> dict:
+        account, _ = self._caller(client, original)
+        self.list_spaces_calls.append({"account": account, **params})
+        listed = []
+        for (acct, domain, name), (sharing, owner) in sorted(self.spaces.items()):
+            if acct != account or domain != params.get("DomainIdEquals", domain):
+                continue
+            entry: dict[str, Any] = {
+                "DomainId": domain,
+                "SpaceName": name,
+                "Status": "InService",
+                "SpaceSettingsSummary": {"AppType": self.space_apps.get((acct, domain, name), "JupyterLab")},
+                "SpaceSharingSettingsSummary": {"SharingType": sharing},
+            }
+            if owner is not None:
+                entry["OwnershipSettingsSummary"] = {"OwnerUserProfileName": owner}
+            listed.append(entry)
+        return {"Spaces": listed, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
+    def create_user_profile(self, client: Any, params: dict, original: Any) -> dict:
+        account, caller_arn = self._caller(client, original)
+        frozen = client._request_signer._credentials.get_frozen_credentials()
+        person = self.source_identities.get(frozen.access_key)
+        domain, profile = params["DomainId"], params["UserProfileName"]
+        resource = f"arn:aws:sagemaker:{REGION}:{account}:user-profile/{domain}/{profile}"
+        request_tags = {t["Key"]: t["Value"] for t in params.get("Tags", [])}
+        role_name = caller_role_arn(caller_arn).rsplit("/", 1)[1]
+        iam = self.admins[account].client("iam", self.endpoint)
+        names = original(iam, "ListRolePolicies", {"RoleName": role_name})["PolicyNames"]
+        documents = [
+            original(iam, "GetRolePolicy", {"RoleName": role_name, "PolicyName": n})["PolicyDocument"] for n in names
+        ]
+        if not any(
+            _allows(doc, "sagemaker:CreateUserProfile", resource, request_tags, person) for doc in documents
+        ) or not any(_allows(doc, "sagemaker:AddTags", resource, request_tags, person) for doc in documents):
+            raise _err(
+                "AccessDeniedException",
+                f"User: {caller_arn} is not authorized to perform: sagemaker:CreateUserProfile on resource: {resource}",
+                "CreateUserProfile",
+                400,
+            )
+        sm = Creds(frozen.access_key, frozen.secret_key, frozen.token).client("sagemaker", self.endpoint)
+        try:
+            original(sm, "DescribeDomain", {"DomainId": domain})
+        except ClientError:
+            raise _err("ResourceNotFound", f"Domain {domain} not found", "CreateUserProfile", 400) from None
+        known = self.profiles.setdefault((account, domain), set())
+        if profile in known:
+            raise _err("ResourceInUse", f"User profile {profile} already exists", "CreateUserProfile", 400)
+        known.add(profile)
+        self.created_profiles.append({"account": account, "person": person, **params})
+        return {"UserProfileArn": resource, "ResponseMetadata": {"HTTPStatusCode": 200}}
+
     @contextmanager
     def installed(self) -> Iterator[Fakes]:
         original = botocore.client.BaseClient._make_api_call
@@ -221,6 +338,10 @@ class Fakes:
                 return fakes.presigned_url(client, params, original)
             if service == "sagemaker" and operation == "DescribeSpace":
                 return fakes.describe_space(client, params, original)
+            if service == "sagemaker" and operation == "ListSpaces":
+                return fakes.list_spaces(client, params, original)
+            if service == "sagemaker" and operation == "CreateUserProfile":
+                return fakes.create_user_profile(client, params, original)
             return original(client, operation, params)
 
         with mock.patch.object(botocore.client.BaseClient, "_make_api_call", call):

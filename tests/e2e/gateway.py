@@ -1,7 +1,8 @@
 """A small stand-in for API Gateway's REST API, for the end-to-end test.
 
-It plays the part of the private REST API the shared stack deploys: `GET /<stage>/{user_id}`
-with a Lambda REQUEST authorizer on the `Authorization` header and a Lambda proxy integration.
+It plays the part of the private REST API the shared stack deploys: `GET /<stage>/{user_id}` and
+`GET /<stage>/{user_id}/targets`, each with the Lambda REQUEST authorizer on the `Authorization`
+header and a Lambda proxy integration to the same function.
 What it reproduces, because the access path depends on it:
 
 - no or empty `Authorization` header: 401 without calling the authorizer (identity source);
@@ -163,22 +164,26 @@ class Gateway:
         segments = parts.path.split("/")
         if method == "GET" and self.page is not None and parts.path in (f"/{self.stage}", f"/{self.stage}/"):
             return Reply(self.page.status, {**self.page.headers, "x-amzn-RequestId": request_id}, self.page.body)
-        if method != "GET" or len(segments) != 3 or segments[1] != self.stage or not segments[2]:
+        targets = len(segments) == 4 and segments[3] == "targets"
+        if method != "GET" or not (len(segments) == 3 or targets) or segments[1] != self.stage or not segments[2]:
             return self._error(
                 403, "MissingAuthenticationTokenException", {"message": "Missing Authentication Token"}, request_id
             )
         user_id = unquote(segments[2])
+        suffix = "/targets" if targets else ""
         multi_headers: dict[str, list[str]] = {}
         for k, v in headers:
             multi_headers.setdefault(k, []).append(v)
         single_headers = {k: v[-1] for k, v in multi_headers.items()}
         query = parse_qs(parts.query, keep_blank_values=True)
-        method_arn = f"arn:aws:execute-api:{self.region}:{self.account}:{self.api_id}/{self.stage}/GET/{user_id}"
+        method_arn = (
+            f"arn:aws:execute-api:{self.region}:{self.account}:{self.api_id}/{self.stage}/GET/{user_id}{suffix}"
+        )
         request_context = {
             "resourceId": "abc123",
-            "resourcePath": "/{user_id}",
+            "resourcePath": "/{user_id}" + suffix,
             "httpMethod": "GET",
-            "path": f"/{self.stage}/{segments[2]}",
+            "path": f"/{self.stage}/{segments[2]}{suffix}",
             "accountId": self.account,
             "stage": self.stage,
             "requestId": request_id,
@@ -193,8 +198,8 @@ class Gateway:
             "requestTimeEpoch": int(time.time() * 1000),
         }
         base = {
-            "resource": "/{user_id}",
-            "path": f"/{user_id}",
+            "resource": "/{user_id}" + suffix,
+            "path": f"/{user_id}{suffix}",
             "httpMethod": "GET",
             "headers": single_headers,
             "multiValueHeaders": multi_headers,

@@ -172,3 +172,22 @@ def test_failing_integration_is_502_and_unknown_routes_403():
     assert gateway(stubs).handle("GET", "/dev/user-lob-a", BEARER).status == 502
     for path in ("/prod/user-lob-a", "/dev/", "/dev/a/b"):
         assert gateway(stubs).handle("GET", path, BEARER).status == 403
+
+
+def test_the_targets_route_has_its_own_method_arn_and_resource():
+    """GET /<stage>/{user_id}/targets: the authorizer sees its method ARN (a policy for the user's
+    path alone does not open it); the function gets the resource `/{user_id}/targets`."""
+    stubs = Stubs(allowed())
+    reply = gateway(stubs).handle("GET", "/dev/user-lob-a/targets", BEARER)
+    assert reply.status == 403 and reply.headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    (auth,) = stubs.auth_events
+    assert auth["methodArn"] == ARN + "/targets" and auth["resource"] == "/{user_id}/targets"
+    both = {**allowed(), "policyDocument": policy(allow([ARN, ARN + "/targets"]))}
+    stubs = Stubs(both)
+    assert gateway(stubs).handle("GET", "/dev/user-lob-a/targets", BEARER).status == 302
+    (proxy,) = stubs.proxy_events
+    assert (proxy["resource"], proxy["path"]) == ("/{user_id}/targets", "/user-lob-a/targets")
+    assert proxy["pathParameters"] == {"user_id": "user-lob-a"}
+    assert proxy["requestContext"]["resourcePath"] == "/{user_id}/targets"
+    for path in ("/dev/user-lob-a/other", "/dev/user-lob-a/targets/x", "/dev//targets"):
+        assert gateway(stubs).handle("GET", path, BEARER).status == 403

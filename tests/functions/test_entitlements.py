@@ -189,7 +189,8 @@ def test_a_person_of_two_lobs_must_choose_409_with_their_lob_names_only(presigne
         "requestId": event["requestContext"]["requestId"],
         "lobs": ["lob-a", "lob-b"],
     }
-    for internal in (LOB_A, LOB_B, "d-", "not-mapped", "studio-all", "arn:"):
+    domains = [groups.domains[(LOB_A, "sagemaker-domain-lob-a")], groups.domains[(LOB_B, "sagemaker-domain-lob-b")]]
+    for internal in (LOB_A, LOB_B, *domains, "sagemaker-domain", "not-mapped", "studio-all", "arn:"):
         assert internal not in response["body"]
     assert "AssumeRole" not in groups.operations() and groups.presigned == []
     assert audit_lines(capsys)[-1]["outcome"] == "choose-lob"

@@ -57,7 +57,8 @@ def test_the_lobs_and_the_spaces_the_person_may_open(presigned, world):
             {"name": "lob-b", "spaces": [{"name": "b-shared", "appType": "CodeEditor", "sharing": "Shared"}]},
         ],
     }
-    for internal in (LOB_A, LOB_B, "d-", "arn:", "studio-all", "others-notes", "another-ginas", "classic"):
+    domains = [world.domains[(LOB_A, "sagemaker-domain-lob-a")], world.domains[(LOB_B, "sagemaker-domain-lob-b")]]
+    for internal in (LOB_A, LOB_B, *domains, "arn:", "studio-all", "others-notes", "another-ginas", "classic"):
         assert internal not in response["body"]
     listed = [c.params for c in world.calls if c.operation == "ListSpaces"]
     assert [p["DomainIdEquals"] for p in listed] == [

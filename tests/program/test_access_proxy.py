@@ -146,6 +146,7 @@ AUTHORIZER_ENV = {
         A.LEEWAY_SECONDS,
         A.PROOF_KEY_ID,
         A.PROOF_TTL_SECONDS,
+        A.GROUPS_CLAIM,
     )
 }
 PRESIGNED_ENV = {
@@ -467,7 +468,7 @@ def test_access_role_presigns_only_this_domains_profiles_through_the_central_end
     for statement in statements.values():
         assert sorted(statement["Condition"]["StringEquals"]["aws:sourceVpce"]) == endpoints
         assert all(a != "*" and not a.endswith(":*") for a in _actions(statement))
-    assert [s["Sid"] for s in statements.values() if s["Resource"] == "*"] == ["ListDomains"]
+    assert [s["Sid"] for s in statements.values() if s["Resource"] == "*"] == ["ListDomainsAndSpaces"]
     assert (
         statements["TellSharedAndOwnSpaces"]["Resource"] == f"arn:aws:sagemaker:us-east-1:{account}:space/{domain.id}/*"
     )

@@ -1,4 +1,4 @@
-"""`studio-access`: login, open, whoami, logout. I/O lives here; the logic is in the modules."""
+"""`studio-access`: login, list, open, whoami, logout. I/O lives here; the logic is in the modules."""
 
 from __future__ import annotations
 
@@ -12,19 +12,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from . import __version__, api, auth, paths
 from . import session as sessions
 from .config import Config, load_config
 from .errors import OK, AuthError, ClientError, ConfigError, NotLoggedIn, Unauthorized, UsageError
 
+T = TypeVar("T")
+
 EPILOG = """exit codes:
   0  done
   1  unexpected error
-  2  bad arguments, missing or invalid config file, request refused as malformed
+  2  bad arguments, missing or invalid config file, request refused as malformed,
+     several lines of business and none chosen (open --lob NAME)
   3  not logged in, session expired or refused, sign-in failed
-  4  access refused by the API (403): not mapped to a line of business, or not your path
+  4  access refused by the API (403): not entitled to a line of business, not yours, or not your path
   5  the API or Cognito cannot be reached (DNS, connect, TLS): be on the corporate network
   6  the platform failed (404 not set up, 5xx)
 """
@@ -84,7 +87,11 @@ def parser() -> argparse.ArgumentParser:
         help="read an access token from standard input (deployments with an external OIDC issuer)",
     )
 
+    ls = sub.add_parser("list", help="list the lines of business and Studio spaces you may open")
+    ls.add_argument("--json", action="store_true", help="print the API's JSON answer as it is")
+
     op = sub.add_parser("open", help="open Studio in your browser (the URL lives 20 seconds)")
+    op.add_argument("--lob", metavar="NAME", help="the line of business to open (needed when you have several)")
     op.add_argument("--space", metavar="NAME", help="open this Studio space")
     op.add_argument("--landing", metavar="URI", help="landing URI, e.g. app:JupyterLab: or studio::")
     op.add_argument("--print", action="store_true", dest="print_url", help="print the URL instead of opening it")
@@ -201,23 +208,56 @@ def cmd_login(args: argparse.Namespace, io: Io) -> int:
     return OK
 
 
-def cmd_open(args: argparse.Namespace, io: Io) -> int:
-    cfg = _config(args, io)
-    path = _cache(cfg, io)
-    s = _session(cfg, path)
-    url = api.build_url(cfg.api_url, s.username, args.space, args.landing)
+def _ask(cfg: Config, io: Io, path: Path, s: sessions.Session, url: str, read: Callable[[api.Response], T]) -> T:
+    """GET ``url`` with the session's token and read the answer; an expiring token is renewed
+    first, a 401 renews it once (revoked, or clock skew), then gives up."""
     renewed = False
     if sessions.needs_refresh(s, io.now()):
         s, renewed = _renew(cfg, io, path, s), True
     while True:
         resp = io.http_get(url, s.access_token)
         try:
-            studio = api.interpret(resp, s.username)
-            break
+            return read(resp)
         except Unauthorized:
             if renewed or not s.refresh_token:
                 raise
-            s, renewed = _renew(cfg, io, path, s), True  # revoked or clock skew: once, then give up
+            s, renewed = _renew(cfg, io, path, s), True
+
+
+def cmd_list(args: argparse.Namespace, io: Io) -> int:
+    cfg = _config(args, io)
+    path = _cache(cfg, io)
+    s = _session(cfg, path)
+    raw: list[api.Response] = []
+
+    def read(resp: api.Response) -> tuple[api.Lob, ...]:
+        raw.append(resp)
+        return api.interpret_targets(resp, s.username)
+
+    lobs = _ask(cfg, io, path, s, api.targets_url(cfg.api_url, s.username), read)
+    if args.json:
+        io.out.write(raw[-1].body.decode("utf-8") + "\n")
+        return OK
+    for lob in lobs:
+        io.out.write(f"{lob.name}\n")
+        width = max((len(space.name) for space in lob.spaces), default=0)
+        for space in lob.spaces:
+            io.out.write(f"  {space.name:<{width}}  {space.app_type:<12}  {space.sharing}\n")
+        if not lob.spaces:
+            io.out.write("  (no spaces: open the line of business itself)\n")
+    if len(lobs) > 1:
+        io.err.write("Open one with `studio-access open --lob NAME [--space SPACE]`.\n")
+    elif lobs:
+        io.err.write("Open it with `studio-access open [--space SPACE]`.\n")
+    return OK
+
+
+def cmd_open(args: argparse.Namespace, io: Io) -> int:
+    cfg = _config(args, io)
+    path = _cache(cfg, io)
+    s = _session(cfg, path)
+    url = api.build_url(cfg.api_url, s.username, args.space, args.landing, lob=args.lob)
+    studio = _ask(cfg, io, path, s, url, lambda resp: api.interpret(resp, s.username))
     if args.print_url:
         io.out.write(studio + "\n")
         io.err.write("Open it within 20 seconds; it works only from the corporate network.\n")
@@ -260,7 +300,7 @@ def cmd_logout(args: argparse.Namespace, io: Io) -> int:
     return OK
 
 
-COMMANDS = {"login": cmd_login, "open": cmd_open, "whoami": cmd_whoami, "logout": cmd_logout}
+COMMANDS = {"login": cmd_login, "list": cmd_list, "open": cmd_open, "whoami": cmd_whoami, "logout": cmd_logout}
 
 
 def main(argv: list[str] | None = None, io: Io | None = None) -> int:

@@ -29,6 +29,14 @@ class ConfigError(UsageError):
     pass
 
 
+class ChooseLob(UsageError):
+    """The person may open several lines of business and did not say which (the API's 409)."""
+
+    def __init__(self, message: str, lobs: tuple[str, ...]):
+        super().__init__(message)
+        self.lobs = lobs
+
+
 class AuthError(ClientError):
     exit_code = AUTH
 
