@@ -308,10 +308,13 @@
       var card = document.createElement('article');
       card.className = 'lob';
       card.setAttribute('data-lob', lob.name);
+      var head = document.createElement('div');
+      head.className = 'lob-head';
       var heading = document.createElement('h2');
       heading.textContent = lob.name;
-      card.appendChild(heading);
-      card.appendChild(button('Open Studio', lob.name, null));
+      head.appendChild(heading);
+      head.appendChild(button('Open Studio', lob.name, null));
+      card.appendChild(head);
       var spaces = Array.isArray(lob.spaces) ? lob.spaces : [];
       if (!spaces.length) {
         var none = document.createElement('p');

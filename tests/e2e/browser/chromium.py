@@ -44,7 +44,10 @@ FLAGS = (
 
 def _first(env: str, names: tuple[str, ...], extra_dirs: tuple[str, ...] = ()) -> str | None:
     if os.environ.get(env):
-        return os.environ[env]
+        named = os.environ[env]
+        if not (os.path.isfile(named) and os.access(named, os.X_OK)):
+            pytest.fail(f"{env}={named} is not an executable file; unset it or name {names[0]}", pytrace=False)
+        return named
     for name in names:
         for folder in extra_dirs:
             candidate = Path(folder) / name
