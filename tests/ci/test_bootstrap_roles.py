@@ -302,6 +302,8 @@ TYPE_ACTIONS = {
     "aws:apigateway/authorizer:Authorizer": ["apigateway:POST", "apigateway:DELETE"],
     "aws:apigateway/deployment:Deployment": ["apigateway:POST", "apigateway:DELETE"],
     "aws:apigateway/integration:Integration": ["apigateway:PUT", "apigateway:DELETE"],
+    "aws:apigateway/integrationResponse:IntegrationResponse": ["apigateway:PUT", "apigateway:DELETE"],
+    "aws:apigateway/methodResponse:MethodResponse": ["apigateway:PUT", "apigateway:DELETE"],
     "aws:apigateway/method:Method": ["apigateway:PUT", "apigateway:DELETE"],
     "aws:apigateway/methodSettings:MethodSettings": ["apigateway:PATCH"],
     "aws:apigateway/resource:Resource": ["apigateway:POST", "apigateway:DELETE"],
@@ -322,6 +324,16 @@ TYPE_ACTIONS = {
         "cognito-idp:DeleteUserPoolClient",
     ],
     "aws:cognito/user:User": ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
+    "aws:cognito/userPoolDomain:UserPoolDomain": [
+        "cognito-idp:CreateUserPoolDomain",
+        "cognito-idp:DeleteUserPoolDomain",
+        "cognito-idp:DescribeUserPoolDomain",
+    ],
+    "aws:cognito/managedLoginBranding:ManagedLoginBranding": [
+        "cognito-idp:CreateManagedLoginBranding",
+        "cognito-idp:DeleteManagedLoginBranding",
+        "cognito-idp:DescribeManagedLoginBrandingByClient",
+    ],
     # Threat protection's actions: set (and, set empty, removed) and read back.
     "aws:cognito/riskConfiguration:RiskConfiguration": [
         "cognito-idp:SetRiskConfiguration",
