@@ -295,6 +295,15 @@ def test_a_person_with_no_entitlement_sees_a_clear_message(world, provider, page
     assert _css(page, "article.lob") == [] and _signed_in(page)
 
 
+def test_sign_out_forgets_the_token_and_ends_the_providers_session(world, provider, page):
+    sign_in(page, world, provider, TWO_LOBS)
+    assert _signed_in(page)
+    _by_id(page, "sign-out").click()
+    _wait(page, lambda d: (_status(d) or ["", ""])[1].startswith("Sign in to see"), "signed out, back on the page")
+    assert provider.logout_requests[-1] == {"client_id": world.client_id, "logout_uri": world.api_url + "/"}
+    assert not _signed_in(page) and _css(page, "article.lob") == []
+
+
 def test_a_wrong_password_stays_at_the_provider(world, provider, page):
     open_page(page, world)
     _by_id(page, "sign-in").click()

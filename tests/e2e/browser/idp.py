@@ -61,6 +61,7 @@ class OidcStub:
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     token_refusals: list[str] = field(default_factory=list)
+    logout_requests: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
     _grants: dict[str, Grant] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
@@ -223,8 +224,14 @@ class OidcStub:
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 if parts.path == "/oauth2/authorize":
                     self._send(*stub.authorize_get(query))
-                elif parts.path == "/logout":
-                    self._send(302, {"Location": query.get("logout_uri", "/")}, b"")
+                elif parts.path == "/logout":  # Cognito's: back to a registered logout URL only
+                    stub.logout_requests.append(query)
+                    back = query.get("logout_uri", "")
+                    registered = query.get("client_id") == stub.client_id and back in stub.redirect_uris
+                    if registered:
+                        self._send(302, {"Location": back}, b"")
+                    else:
+                        self._send(400, {}, b"")
                 else:
                     self._send(404, {}, b"")
 
