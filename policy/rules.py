@@ -23,6 +23,7 @@ from . import (
     kms,
     lambda_,
     network,
+    profiles,
     ram,
     route53,
     s3,
@@ -50,6 +51,7 @@ MODULES: Final = (
     endpoints,
     vpc,
     kms,
+    profiles,
 )
 
 RULES: tuple[Rule, ...] = tuple(rule for module in MODULES for rule in module.RULES)

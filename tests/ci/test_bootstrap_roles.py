@@ -161,7 +161,8 @@ def test_the_preview_role_only_reads(kind):
     for s in read:
         for action in _as_list(s["Action"]):
             # ViewBudget: AWS Budgets' read of a budget, its notifications and subscribers.
-            assert action.split(":")[1].startswith(("Describe", "Get", "List", "GET", "AdminGet", "ViewBudget")), action
+            reads = ("Describe", "Get", "List", "GET", "AdminGet", "AdminListGroupsForUser", "ViewBudget")
+            assert action.split(":")[1].startswith(reads), action
     (state,) = res["PreviewRole"]["Properties"]["Policies"]
     writes = [s for s in _statements(state["PolicyDocument"]) if "s3:PutObject" in s["Action"]]
     assert [s["Resource"] for s in writes] == ["arn:aws:s3:::state-bucket/.pulumi/locks/*"]
@@ -333,6 +334,12 @@ TYPE_ACTIONS = {
         "cognito-idp:CreateManagedLoginBranding",
         "cognito-idp:DeleteManagedLoginBranding",
         "cognito-idp:DescribeManagedLoginBrandingByClient",
+    ],
+    "aws:cognito/userGroup:UserGroup": ["cognito-idp:CreateGroup", "cognito-idp:DeleteGroup", "cognito-idp:GetGroup"],
+    "aws:cognito/userInGroup:UserInGroup": [
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminRemoveUserFromGroup",
+        "cognito-idp:AdminListGroupsForUser",
     ],
     # Threat protection's actions: set (and, set empty, removed) and read back.
     "aws:cognito/riskConfiguration:RiskConfiguration": [

@@ -171,6 +171,12 @@ def _signer(role: str):
     return mutate
 
 
+def _create_profiles(document: dict) -> dict:
+    """An Allow of CreateUserProfile on the domain's profiles (the ones the role presigns), unconditioned."""
+    (presign,) = [st for st in document["Statement"] if st.get("Sid") == "PresignThisDomainsProfiles"]
+    return {"Effect": "Allow", "Action": "sagemaker:CreateUserProfile", "Resource": presign["Resource"]}
+
+
 # (rule, stack, resource the violation lands on, planted breach)
 BREACHES = [
     (
@@ -557,6 +563,24 @@ BREACHES = [
         "shared",
         "access-authorizer",
         _authorizer_signs_with("arn:aws:kms:us-east-1:111111111111:key/00000000-0000-0000-0000-000000000000"),
+    ),
+    # just-in-time profiles (issue 15): creation without the person's tag; tagging profiles at any time
+    (
+        "sagemaker-profiles-for-the-sessions-person",
+        "lob-a",
+        "lob-a-access-policy",
+        _policy(ROLE_POLICY, "lob-a-access-policy", "policy", lambda d: d["Statement"].append(_create_profiles(d))),
+    ),
+    (
+        "sagemaker-profiles-for-the-sessions-person",
+        "lob-a",
+        "lob-a-access-policy",
+        _policy(
+            ROLE_POLICY,
+            "lob-a-access-policy",
+            "policy",
+            lambda d: d["Statement"].append({**_create_profiles(d), "Action": "sagemaker:AddTags"}),
+        ),
     ),
 ]
 

@@ -95,9 +95,14 @@ def test_every_lob_and_user_has_its_table_item(org):
     shared = planned["shared"].loaded.config
     items = [_doc(r.inputs["item"]) for r in resources(planned["shared"], "aws:dynamodb/tableItem:TableItem")]
     lob_items = {i["PK"]["S"]: i["ACCOUNT_ID"]["S"] for i in items if "ACCOUNT_ID" in i}
-    user_items = {i["PK"]["S"]: i["LOB"]["S"] for i in items if "LOB" in i}
+    user_items = {
+        i["PK"]["S"]: i.get("LOB", {}).get("S") for i in items if i["PK"]["S"] in {u.username for u in shared.users}
+    }
     assert lob_items == {lob.name: lob.account_id for lob in shared.lobs}
-    assert user_items == {u.username: u.lob for u in shared.users}
+    assert user_items == {u.username: u.lob for u in shared.users}  # a user without lob: an item without LOB
+    groups = [i for i in items if i["PK"]["S"] == "#groups"]
+    mapping = {group: sorted(lobs) for group, lobs in shared.group_lobs().items()}
+    assert [json.loads(g["GROUPS"]["S"]) for g in groups] == ([mapping] if shared.groups else [])
 
 
 def test_each_stack_runs_in_its_own_account_and_region(org):
