@@ -403,7 +403,10 @@ def every_kind_of_stack(tmp_path_factory):
     (outside / "Pulumi.shared.yaml").write_text(yaml.safe_dump(shared))
     for lob in ("lob-a", "lob-b"):
         doc = yaml.safe_load((outside / f"Pulumi.{lob}.yaml").read_text())
-        doc["config"]["studio-access:lob"].update(acceptRamShare=True, runtimeEndpoint="local")
+        # lob-a also makes profiles just in time: the access role's CreateUserProfile must fit the boundary
+        doc["config"]["studio-access:lob"].update(
+            acceptRamShare=True, runtimeEndpoint="local", justInTimeProfiles=lob == "lob-a"
+        )
         (outside / f"Pulumi.{lob}.yaml").write_text(yaml.safe_dump(doc))
     plans = [plan_tool.plan(None, FIXTURES / "onprem"), plan_tool.plan(None, outside)]
     return [(p.loaded.config.role, p) for results in plans for p in results.values()]
