@@ -21,8 +21,8 @@ def _usable(group: object) -> bool:
 
 def groups_of(claims: Mapping[str, Any], claim: str | None) -> tuple[str, ...]:
     """The sorted, distinct, usable groups of ``claims[claim]`` (none when ``claim`` is None)."""
-    if claim is None:
+    value = claims.get(claim) if claim is not None else None
+    if value is None:  # the usual case of a person in no group: nothing to sort
         return ()
-    value = claims.get(claim)
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return tuple(sorted({g for g in items if _usable(g)}))

@@ -37,14 +37,15 @@ def allow_policy(method_arn: object, username: str, sub: str, client_id: str) ->
     if not match:
         raise Refused("methodArn is not an execute-api method ARN", sub=sub)
     partition, region, account, api_id, stage = match.groups()
-    allowed = proof.allowed_resources(username)
+    own = proof.resource("GET", username)  # inline `proof.allowed_resources`: the warm path counts
+    allowed = (own, f"{own}/{proof.TARGETS}")
     prefix = f"arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/"
     policy = {
         "principalId": sub,
         "policyDocument": {
             "Version": "2012-10-17",
             "Statement": [
-                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [prefix + r for r in allowed]}
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [prefix + own, prefix + allowed[1]]}
             ],
         },
         "context": {"username": username, "sub": sub, "clientId": client_id},

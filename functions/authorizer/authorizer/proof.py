@@ -19,18 +19,22 @@ from .policy import Allowed
 
 
 def _fitting(payload: dict[str, Any], groups: tuple[str, ...]) -> tuple[str, int]:
-    """The signing input with as many groups as fit in KMS's limit, and how many were dropped."""
-    low, high = 0, len(groups)
-    signing_input = proof.encode_payload({**payload, proof.GROUPS: list(groups)})
-    if len(signing_input) <= proof.MAX_PAYLOAD_BYTES:
+    """The signing input with as many groups as fit in KMS's limit, and how many were dropped
+    (``payload`` gets its groups field)."""
+    payload[proof.GROUPS] = list(groups)
+    signing_input = proof.encode_payload(payload)
+    if len(signing_input) <= proof.MAX_PAYLOAD_BYTES:  # the usual case: one encoding
         return signing_input, 0
+    low, high = 0, len(groups)
     while low < high:  # the most groups that fit: the encoding grows with every group
         middle = (low + high + 1) // 2
-        if len(proof.encode_payload({**payload, proof.GROUPS: list(groups[:middle])})) <= proof.MAX_PAYLOAD_BYTES:
+        payload[proof.GROUPS] = list(groups[:middle])
+        if len(proof.encode_payload(payload)) <= proof.MAX_PAYLOAD_BYTES:
             low = middle
         else:
             high = middle - 1
-    return proof.encode_payload({**payload, proof.GROUPS: list(groups[:low])}), len(groups) - low
+    payload[proof.GROUPS] = list(groups[:low])
+    return proof.encode_payload(payload), len(groups) - low
 
 
 def make_proof(
